@@ -1,0 +1,148 @@
+"""The `cvrule` command line: a thin layer over the library; every command translates only."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cvrule import __version__
+from cvrule.cases import check_case, collect_case_files, load_case, run_case
+from cvrule.errors import CvruleError
+from cvrule.law import Law, explain, summary_line
+
+app = typer.Typer(
+    help="Apply the BIS Connected Vehicles rule (15 CFR part 791 subpart D) to your vehicles, hardware and software.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+case_app = typer.Typer(help="Run case files: YAML scenarios with the decisions they expect.", no_args_is_help=True)
+app.add_typer(case_app, name="case")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+ParametersOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--parameters",
+        help="Directory of legal parameter files to use instead of the bundled ones (also CVRULE_PARAMETERS).",
+        exists=True,
+        file_okay=False,
+    ),
+]
+
+
+def _law(parameters: Path | None) -> Law:
+    try:
+        return Law.load(parameters)
+    except CvruleError as error:
+        err.print(f"[red]error:[/red] {error}", markup=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def version() -> None:
+    """Print cvrule's version."""
+    out.print(f"cvrule {__version__}")
+
+
+@case_app.command("run")
+def case_run(
+    paths: Annotated[list[Path], typer.Argument(help="Case files or directories of case files.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the decisions as JSON (format: docs/decision-json.md).")] = False,
+    show_reasons: Annotated[bool, typer.Option("--explain", help="Explain each decision step by step, with citations.")] = False,
+    parameters: ParametersOption = None,
+) -> None:
+    """Decide every transaction of the case files and print the decisions."""
+    law = _law(parameters)
+    files = collect_case_files(paths)
+    documents, failed = [], False
+    for path in files:
+        try:
+            case = load_case(path)
+            decisions = run_case(case, law)
+        except CvruleError as error:
+            err.print(f"error: {error}")
+            failed = True
+            continue
+        if as_json:
+            documents.append({
+                "file": str(path),
+                "name": case.name,
+                "as_of": case.as_of.isoformat() if case.as_of else None,
+                "decisions": [d.model_dump(mode="json") for d in decisions],
+            })
+            continue
+        out.print(f"[bold]{case.name}[/bold]  ({path})", markup=True)
+        for decision in decisions:
+            out.print(explain(decision) if show_reasons else "  " + summary_line(decision), markup=False)
+        out.print()
+    if as_json:
+        payload = {
+            "cvrule": __version__,
+            "parameters": {"directory": str(law.directory), "sha256": law.digest},
+            "cases": documents,
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    if failed:
+        raise typer.Exit(2)
+
+
+@case_app.command("test")
+def case_test(
+    paths: Annotated[list[Path], typer.Argument(help="Case files or directories of case files.")],
+    parameters: ParametersOption = None,
+) -> None:
+    """Check that every case's decisions are what it expects; exit 1 on any failure."""
+    law = _law(parameters)
+    passed = failed = 0
+    for path in collect_case_files(paths):
+        result = check_case(path, law)
+        if result.passed:
+            passed += 1
+            continue
+        failed += 1
+        if result.error:
+            out.print(f"FAIL {path}: {result.error}", markup=False)
+        for mismatch in result.mismatches:
+            out.print(f"FAIL {path}: {mismatch}", markup=False)
+    out.print(f"{passed} passed, {failed} failed", markup=False)
+    if failed or not passed:
+        raise typer.Exit(1)
+
+
+@app.command("parameters")
+def parameters_command(
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Show the values in force on this date (YYYY-MM-DD).")] = None,
+    parameters: ParametersOption = None,
+) -> None:
+    """List the legal parameters in force, with their citation and status."""
+    law = _law(parameters)
+    try:
+        day = date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError:
+        err.print(f"error: --as-of {as_of!r}: expected a date as YYYY-MM-DD")
+        raise typer.Exit(2) from None
+    table = Table(title=f"Legal parameters in force on {day.isoformat()} ({law.directory})")
+    for column in ("parameter", "value", "cite", "status", "since"):
+        table.add_column(column)
+    for name in law.names():
+        history = [p for p in law.history(name) if p.effective <= day]
+        if not history:
+            table.add_row(name, "(not yet in force)", "", "", "")
+            continue
+        value = history[-1]
+        shown = json.dumps(value.as_json()["value"], ensure_ascii=False)
+        table.add_row(name, shown, value.cite, value.status.value, value.effective.isoformat())
+    out.print(table)
+
+
+def main() -> None:  # pragma: no cover - entry point
+    app()

@@ -1,0 +1,26 @@
+"""Shared test fixtures: the bundled law, the case suites, and the shared corpus when present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cvrule.law import Law
+
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+CASES = TESTS / "cases"
+SHARED_CASES = REPO.parent / "shared" / "cases"
+
+
+def case_files() -> list[Path]:
+    files = sorted(CASES.rglob("*.yaml"))
+    if SHARED_CASES.is_dir():
+        files += sorted(SHARED_CASES.glob("*.yaml"))
+    return files
+
+
+@pytest.fixture(scope="session")
+def law() -> Law:
+    return Law.load()
