@@ -31,19 +31,17 @@ def decide(scenario: Scenario, txn_id: str, law: Law, as_of: date | None = None)
     day = as_of or txn.date
     headline = f"{txn.id}: {txn.kind.value.replace('_', ' ')} by {scenario.parties[txn.actor].name} on {txn.date.isoformat()}"
     start = law.in_force_from()
-    if day < start or txn.date < start:
-        why = reason(f"subpart D took effect on {start.isoformat()}, after this transaction", False, "791.300",
-                     [fact("transactions", txn.id, "date")])
-        return _decision(txn, day, Outcome.out_of_scope, [why], headline, ["791.300"], [], False, None, None)
-    ctx = Context(scenario, law.edition(day), day)
-    rule_start = ctx.edition.param("rule_effective_date")
-    if txn.date < rule_start.value:
+    rule_start = law.edition(max(day, start)).param("rule_effective_date")
+    if day < rule_start.value or txn.date < rule_start.value:
         why = reason(f"subpart D took effect on {rule_start.value.isoformat()}, after this transaction", False, "791.300",
                      [fact("transactions", txn.id, "date")], [rule_start])
         return _decision(txn, day, Outcome.out_of_scope, [why], headline, ["791.300"], [], False, None, None)
+    ctx = Context(scenario, law.edition(day), day)
+    in_force = reason(f"subpart D has been in effect since {rule_start.value.isoformat()}", True, "791.300",
+                      [fact("transactions", txn.id, "date")], [rule_start])
 
     scope, prongs = _prongs(ctx, txn)
-    steps: list[Reason] = [s.reason for s in scope]
+    steps: list[Reason] = [in_force] + [s.reason for s in scope]
     cites: list[str] = ["791.301"] if scope else []
     if any(s.value is False for s in scope) or not prongs:
         return _decision(txn, day, Outcome.out_of_scope, steps, headline, cites, [], False, None, None)

@@ -282,5 +282,8 @@ def _describe(where: str, error: ValidationError) -> str:
     for problem in error.errors():
         location = ".".join(str(part) for part in problem["loc"])
         suffix = f".{location}" if location else ""
-        lines.append(f"{where}{suffix}: {problem['msg']}")
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            message = "unknown key (a value takes: effective, value, cite, source, status, note)"
+        lines.append(f"{where}{suffix}: {message}")
     return "\n".join(lines)

@@ -45,12 +45,15 @@ def judge_items(
     ctx: Context, prohibition: str, subject: str, pairs: list[tuple[Item, Finding]]
 ) -> Prong:
     """Apply a prohibition to items: prohibited when a covered item has a linked role party."""
-    prohibited, unsure, gaps, implicated = [], [], [], []
+    prohibited, unsure, gaps, implicated, set_aside = [], [], [], [], []
     foreign: bool | None = False
     for item, covered in pairs:
-        if covered.value is False:
-            continue
         nexus = item_nexus(item, ctx, prohibition)
+        if covered.value is False:
+            if nexus.linkage is not Linkage.not_linked:
+                set_aside.append(reason(f"{item.name} is not {subject}, so its PRC/Russia ties do not matter here",
+                                        False, prohibition, because=[covered.reason, nexus.reason]))
+            continue
         if nexus.foreign is True:
             foreign = True
         elif nexus.foreign is None and foreign is False:
@@ -71,13 +74,13 @@ def judge_items(
             implicated.extend(p for p in _unsure_parties(item, ctx))
     if prohibited:
         return Prong(prohibition, Outcome.prohibited,
-                     reason(f"{subject} with a PRC/Russia nexus is involved", True, prohibition, because=prohibited + unsure),
+                     reason(f"{subject} with a PRC/Russia nexus is involved", True, prohibition, because=prohibited + unsure + set_aside),
                      [prohibition], gaps, list(dict.fromkeys(implicated)), foreign=foreign)
     if unsure:
         return Prong(prohibition, Outcome.indeterminate,
-                     reason(f"whether {subject} with a PRC/Russia nexus is involved cannot be told", None, prohibition, because=unsure),
+                     reason(f"whether {subject} with a PRC/Russia nexus is involved cannot be told", None, prohibition, because=unsure + set_aside),
                      [prohibition], gaps, list(dict.fromkeys(implicated)), foreign=foreign)
-    examined = [c.reason for _, c in pairs if c.value is not False]
+    examined = [c.reason for _, c in pairs if c.value is not False] + set_aside
     return Prong(prohibition, Outcome.allowed,
                  reason(f"no {subject} with a PRC/Russia nexus is involved", False, prohibition,
                         because=examined or [reason(f"there is no {subject}", False, prohibition)]),

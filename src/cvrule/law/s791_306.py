@@ -54,12 +54,15 @@ def _general(ctx: Context, txn: Transaction, auth: GeneralAuthorization, index: 
     eligible = _eligible(ctx, txn.actor, title, where)
     if eligible.value is not True:
         return eligible
-    lapse = _reassessment(ctx, txn, auth, title, where)
-    if lapse is not None:
-        return lapse
+    because = [eligible.reason]
+    reassessment = _reassessment(ctx, txn, auth, title, where)
+    if reassessment is not None:
+        if reassessment.value is False:
+            return reassessment
+        because.append(reassessment.reason)
     return Finding(True, reason(
         f"{title} covers this transaction: purpose {txn.purpose.value}, and {ctx.party_name(txn.actor)} is not linked",
-        True, CITE, [where], [catalogue], because=[eligible.reason]))
+        True, CITE, [where], [catalogue], because=because))
 
 
 def _eligible(ctx: Context, party: str, title: str, where) -> Finding:
@@ -80,9 +83,13 @@ def _reassessment(ctx: Context, txn: Transaction, auth: GeneralAuthorization, ti
     days = ctx.edition.param("ga_reassessment_days")
     due = changed + timedelta(days=days.value)
     if auth.reassessed is not None and changed <= auth.reassessed <= due:
-        return None
+        return Finding(True, reason(
+            f"a change in circumstance on {changed.isoformat()} was reassessed on {auth.reassessed.isoformat()}, "
+            f"within {days.value} days", True, "791.306(e)", [where], [days]))
     if txn.date <= due:
-        return None
+        return Finding(True, reason(
+            f"a change in circumstance on {changed.isoformat()} must be reassessed by {due.isoformat()}; "
+            "the transaction falls within that window", True, "791.306(e)", [where], [days]))
     return Finding(False, reason(
         f"reliance on {title} lapsed: a change in circumstance on {changed.isoformat()} called for a reassessment "
         f"by {due.isoformat()}, and none was recorded",
