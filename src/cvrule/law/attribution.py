@@ -68,7 +68,7 @@ def item_nexus(item: Item, ctx: Context, cite: str) -> ItemNexus:
 
     linked = [r for r in roles if ctx.persons.linkage(r.party) is Linkage.linked]
     if linked:
-        because = [_role_reason(item, r, ctx, True) for r in linked]
+        because = [_role_reason(item, r, ctx, True, cite) for r in linked]
         parties = list(dict.fromkeys(r.party for r in linked))
         return ItemNexus(
             Linkage.linked,
@@ -78,7 +78,7 @@ def item_nexus(item: Item, ctx: Context, cite: str) -> ItemNexus:
         )
     unsure = [r for r in roles if ctx.persons.linkage(r.party) is Linkage.indeterminate]
     gaps: list[MissingFact] = []
-    because = [_role_reason(item, r, ctx, None) for r in unsure]
+    because = [_role_reason(item, r, ctx, None, cite) for r in unsure]
     for r in unsure:
         gaps.extend(ctx.persons.status(r.party).missing)
     required = ctx.edition.param("roles_required_to_clear")
@@ -95,7 +95,7 @@ def item_nexus(item: Item, ctx: Context, cite: str) -> ItemNexus:
             _unique(gaps),
             foreign=foreign,
         )
-    cleared = [_role_reason(item, r, ctx, False) for r in roles]
+    cleared = [_role_reason(item, r, ctx, False, cite) for r in roles]
     return ItemNexus(
         Linkage.not_linked,
         reason(f"no party that designed, developed, manufactured, supplied or maintains {item.name} is linked", False, cite, because=cleared),
@@ -103,7 +103,7 @@ def item_nexus(item: Item, ctx: Context, cite: str) -> ItemNexus:
     )
 
 
-def _role_reason(item: Item, role: RoleParty, ctx: Context, holds: bool | None) -> Reason:
+def _role_reason(item: Item, role: RoleParty, ctx: Context, holds: bool | None, cite: str) -> Reason:
     status = ctx.persons.status(role.party)
     because = [status.reason]
     if holds is False:
@@ -113,7 +113,7 @@ def _role_reason(item: Item, role: RoleParty, ctx: Context, holds: bool | None) 
     return reason(
         f"{item.name} is {role.words} {ctx.party_name(role.party)}",
         holds,
-        role.cite,
+        role.cite or cite,
         [role.where],
         because=because,
     )

@@ -69,10 +69,11 @@ def decide(scenario: Scenario, txn_id: str, law: Law, as_of: date | None = None)
     until, kept = retention(ctx, txn, doc.required, authorized_by is not None)
     if kept is not None:
         steps.append(kept)
-        cites.append("791.312")
+        cites.append(kept.cite)
     if outcome is not Outcome.indeterminate:
         gaps = []
-    return _decision(txn, day, outcome, steps, headline, cites, gaps, doc.required, doc.due, until)
+    return _decision(txn, day, outcome, steps, headline, cites, gaps, doc.required, doc.due, until,
+                     scenario.parties[txn.actor].name)
 
 
 def _prongs(ctx: Context, txn: Transaction) -> tuple[list[Finding], list[Prong]]:
@@ -122,7 +123,7 @@ def _authorize(ctx: Context, txn: Transaction, prongs: list[Prong], outcome: Out
     return outcome, None, steps, cites, gaps
 
 
-def _decision(txn, day, outcome, steps, headline, cites, gaps, declared, due, until) -> Decision:
+def _decision(txn, day, outcome, steps, headline, cites, gaps, declared, due, until, scenario_name=None) -> Decision:
     root = reason(f"{headline}: {outcome.value.replace('_', ' ')}", _holds(outcome), None, because=steps)
     cites = cites + [step.cite for step in root.walk() if step.cite and step.holds is not False]
     unique_gaps: dict[str, MissingFact] = {}
@@ -137,6 +138,7 @@ def _decision(txn, day, outcome, steps, headline, cites, gaps, declared, due, un
         outcome=outcome,
         declaration_required=declared,
         responsible=txn.actor if outcome is not Outcome.out_of_scope else None,
+        responsible_name=scenario_name if outcome is not Outcome.out_of_scope else None,
         responsible_role=filer_role(txn) if outcome is not Outcome.out_of_scope else None,
         cites=sorted(set(cites), key=cfr_order),
         interpretations=_interpretations(root),

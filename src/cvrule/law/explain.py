@@ -21,7 +21,7 @@ def explain(decision: Decision, facts: bool = True) -> str:
     outcome = decision.outcome.value.upper().replace("_", " ")
     lines.append(f"  outcome: {outcome}")
     if decision.responsible:
-        lines.append(f"  obligation on: {decision.responsible} ({decision.responsible_role})")
+        lines.append(f"  obligation on: {decision.responsible_name} [{decision.responsible}] as {decision.responsible_role}")
     doc = "yes" if decision.declaration_required else "no"
     if decision.declaration_due:
         doc += f", due {decision.declaration_due.isoformat()}"
@@ -58,6 +58,8 @@ def _render(step: Reason, depth: int, lines: list[str], facts: bool) -> None:
 
 
 def _value(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
     if isinstance(value, list):
         return "[" + ", ".join(str(v) for v in value) + "]"
     if isinstance(value, dict):

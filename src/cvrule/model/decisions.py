@@ -84,6 +84,8 @@ class Decision(_Data):
     outcome: Outcome
     declaration_required: bool
     responsible: str | None = None
+    """The party that bears the obligation (its id), and its name."""
+    responsible_name: str | None = None
     responsible_role: str | None = None
     cites: list[str] = Field(default_factory=list)
     interpretations: list[ParamRef] = Field(default_factory=list)
