@@ -10,7 +10,6 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from cvrule import __version__
 from cvrule.cases import check_case, collect_case_files, load_case, run_case
@@ -130,18 +129,15 @@ def parameters_command(
     except ValueError:
         err.print(f"error: --as-of {as_of!r}: expected a date as YYYY-MM-DD")
         raise typer.Exit(2) from None
-    table = Table(title=f"Legal parameters in force on {day.isoformat()} ({law.directory})")
-    for column in ("parameter", "value", "cite", "status", "since"):
-        table.add_column(column)
+    out.print(f"Legal parameters in force on {day.isoformat()} ({law.directory})", markup=False)
     for name in law.names():
         history = [p for p in law.history(name) if p.effective <= day]
         if not history:
-            table.add_row(name, "(not yet in force)", "", "", "")
+            out.print(f"{name}: not yet in force", markup=False)
             continue
         value = history[-1]
         shown = json.dumps(value.as_json()["value"], ensure_ascii=False)
-        table.add_row(name, shown, value.cite, value.status.value, value.effective.isoformat())
-    out.print(table)
+        out.print(f"{name} = {shown}  [{value.cite}; {value.status.value}; since {value.effective.isoformat()}]", markup=False)
 
 
 def main() -> None:  # pragma: no cover - entry point
