@@ -45,9 +45,8 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
-            line = key_node.start_mark.line + 1
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (line {line})", key_node.start_mark
+                None, None, f"duplicate key {key!r}", key_node.start_mark
             )
         seen[key] = key_node
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
@@ -90,8 +89,8 @@ class YamlDocument:
 
 def parse_yaml(data: bytes | str, path: Path | str) -> YamlDocument:
     """Parse one YAML document strictly; raise InputError naming the file and line."""
-    text = data.decode("utf-8") if isinstance(data, bytes) else data
     try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
         root = yaml.compose(text, Loader=_StrictLoader)
         loader = _StrictLoader(text)
         try:

@@ -128,7 +128,7 @@ def _case_error(path: Path, document: YamlDocument, error: ValidationError) -> C
     for problem in error.errors():
         loc = [part for i, part in enumerate(problem["loc"])
                if not (i == 2 and problem["loc"][0] == "authorizations" and part in _AUTH_TAGS)]
-        message = problem["msg"]
+        message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "extra_forbidden":
             message = "unknown key (see DESIGN.md, 'Case files', for the keys a case may use)"
         elif problem["type"] == "missing":
