@@ -5,8 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from cvrule.law import Law
+
+# Property tests are deterministic: the same examples on every run and every machine.
+settings.register_profile("deterministic", derandomize=True, print_blob=True)
+settings.load_profile("deterministic")
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
