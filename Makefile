@@ -15,9 +15,14 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 # The main job until the fleet assessment lands: run the legal suite and explain a few decisions.
+DEMO_CASES := \
+	tests/cases/791_301/persons/three-level-holding-chain-from-prc-state-links-irish-developer.yaml \
+	tests/cases/791_302/module-without-model-year-is-exempt-until-2028-12-31-and-prohibited-from-2029-01-01.yaml \
+	tests/cases/791_301/software/software-without-known-developer-is-indeterminate.yaml
+
 demo: $(STAMP)
 	$(BIN)/cvrule case test tests/cases
-	$(BIN)/cvrule case run --explain examples/cases
+	$(BIN)/cvrule case run --explain $(DEMO_CASES)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

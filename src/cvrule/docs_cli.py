@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import typer
 import typer.main
 from typer.testing import CliRunner
 

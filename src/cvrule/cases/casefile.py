@@ -130,7 +130,7 @@ def _case_error(path: Path, document: YamlDocument, error: ValidationError) -> C
                if not (i == 2 and problem["loc"][0] == "authorizations" and part in _AUTH_TAGS)]
         message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "extra_forbidden":
-            message = "unknown key (see DESIGN.md, 'Case files', for the keys a case may use)"
+            message = "unknown key (docs/case-files.md lists the keys a case may use)"
         elif problem["type"] == "missing":
             message = "required key is missing"
         elif problem["type"] == "enum":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from cvrule.model._base import Id, Strict
 
@@ -83,15 +83,15 @@ class Item(Strict):
     rf: tuple[RadioFunction, ...] | None = None
     max_rf_mhz: float | None = Field(default=None, ge=0)
     installation: Installation = Installation.oem
-    passive: bool | None = None
+    passive: StrictBool | None = None
     model_year: int | None = Field(default=None, ge=1900, le=2200)
     contains: tuple[Id, ...] = ()
     # software
     runs_on: Id | None = None
     enables: tuple[VehicleFunction, ...] | None = None
     software_kind: SoftwareKind | None = None
-    open_source: bool | None = None
-    modified_for_proprietary: bool = False
+    open_source: StrictBool | None = None
+    modified_for_proprietary: StrictBool = False
     created: date | None = None
     # roles (791.302(a), 791.303(a), 791.1(a)(1))
     designed_by: tuple[Id, ...] = ()

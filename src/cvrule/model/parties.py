@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from cvrule.model._base import CountryCode, Id, Strict
 
@@ -29,9 +29,9 @@ class Party(Strict):
     headquarters: CountryCode | None = None
     principal_place_of_business: CountryCode | None = None
     residence: CountryCode | None = None
-    us_permanent_resident: bool = False
+    us_permanent_resident: StrictBool = False
     identifiers: dict[str, str] = Field(default_factory=dict)
-    ownership_known: bool = True
+    ownership_known: StrictBool = True
     """False when the party's owners are not known: its status cannot be cleared."""
 
 

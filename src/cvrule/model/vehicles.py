@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from cvrule.model._base import Id, Strict
 
@@ -18,10 +18,10 @@ class Vehicle(Strict):
     trim: str | None = None
     model_year: int = Field(ge=1900, le=2200)
     gvwr_lbs: float | None = Field(default=None, gt=0)
-    public_roads: bool | None = None
-    rail_only: bool = False
-    completed: bool | None = None
-    ads: bool | None = None
+    public_roads: StrictBool | None = None
+    rail_only: StrictBool = False
+    completed: StrictBool | None = None
+    ads: StrictBool | None = None
     ads_level: int | None = Field(default=None, ge=0, le=5)
     us_volume: int | None = Field(default=None, ge=0)
     first_sold_in_us: date | None = None
