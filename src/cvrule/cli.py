@@ -20,6 +20,7 @@ app = typer.Typer(
     help="Apply the BIS Connected Vehicles rule (15 CFR part 791 subpart D) to your vehicles, hardware and software.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,
 )
 case_app = typer.Typer(help="Run case files: YAML scenarios with the decisions they expect.", no_args_is_help=True)
 app.add_typer(case_app, name="case")
@@ -114,6 +115,43 @@ def case_test(
             out.print(f"FAIL {path}: {mismatch}", markup=False)
     out.print(f"{passed} passed, {failed} failed", markup=False)
     if failed or not passed:
+        raise typer.Exit(1)
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to load (folders are searched recursively).")],
+    workspace: Annotated[Optional[Path], typer.Option("--workspace", help="Workspace folder (default ./cvrule-workspace or CVRULE_WORKSPACE).")] = None,
+) -> None:
+    """Load SBOMs, HBOMs, ownership data, screening lists, supplier registers and case files into the workspace."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from cvrule.ingest.load import collect_files, ingest_paths
+    from cvrule.workspace import Workspace
+
+    space = Workspace(workspace)
+    files = collect_files(paths)
+    tally: dict[str, int] = {}
+    failures: list[str] = []
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+
+        def started(path: Path) -> None:
+            progress.update(task, description=f"ingesting {path.name}")
+
+        def done(path: Path, outcome) -> None:
+            tally[outcome.outcome] = tally.get(outcome.outcome, 0) + 1
+            if outcome.outcome == "failed":
+                failures.append(outcome.message or str(path))
+            progress.advance(task)
+
+        ingest_paths(space, files, on_file=done, on_start=started)
+    for message in failures:
+        err.print(f"error: {message}", markup=False)
+    summary = ", ".join(f"{n} {what}" for what, n in sorted(tally.items())) or "no files"
+    out.print(f"{summary} (workspace {space.root})", markup=False)
+    if failures:
         raise typer.Exit(1)
 
 
