@@ -41,6 +41,15 @@ def test_parameters_reference_is_up_to_date():
     )
 
 
+def test_formats_reference_is_up_to_date():
+    from cvrule.docs_cli import render_formats_reference
+
+    assert _read("formats.md") == render_formats_reference(), (
+        "docs/formats.md is out of date; regenerate it with: "
+        ".venv/bin/python -m cvrule.docs_cli formats > docs/formats.md"
+    )
+
+
 def test_every_command_is_documented():
     text = _read("cli.md")
     commands = cli_commands()
