@@ -17,6 +17,8 @@ TESTS = Path(__file__).parent
 REPO = TESTS.parent
 CASES = TESTS / "cases"
 SHARED_CASES = REPO.parent / "shared" / "cases"
+DATA = TESTS / "data"
+CORPUS = REPO.parent / "shared" / "corpus"
 
 
 def case_files() -> list[Path]:
@@ -29,3 +31,24 @@ def case_files() -> list[Path]:
 @pytest.fixture(scope="session")
 def law() -> Law:
     return Law.load()
+
+
+def corpus_files(pattern: str) -> list[Path]:
+    """Corpus files matching a glob, for parametrization; empty when the corpus is absent."""
+    if not CORPUS.is_dir():
+        return []
+    return sorted(CORPUS.glob(pattern))
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus is not present")
+    return CORPUS
+
+
+@pytest.fixture
+def limits():
+    from cvrule.ingest.limits import Limits
+
+    return Limits()

@@ -94,23 +94,22 @@ def load_json(path: Path, limits: Limits, data: bytes | None = None) -> Any:
 
 
 def _check_depth(value: Any, path: Path, limits: Limits) -> None:
-    stack = [(value, 1, "")]
-    while stack:
-        node, depth, where = stack.pop()
+    """Refuse JSON nested deeper than max_depth. Walks containers only, level by level, so the
+    cost is one visit per object or array (orjson itself stops at 1024 levels)."""
+    level = [value] if isinstance(value, (dict, list)) else []
+    depth = 0
+    while level:
+        depth += 1
         if depth > limits.max_depth:
-            raise InputError(str(path), where or "/", f"nested deeper than the limit max_depth={limits.max_depth}")
-        if isinstance(node, dict):
-            for key, child in node.items():
-                if isinstance(child, (dict, list)):
-                    stack.append((child, depth + 1, f"{where}/{key}"))
-                elif isinstance(child, str) and len(child) > limits.max_string_bytes:
-                    raise InputError(str(path), f"{where}/{key}", f"string longer than the limit max_string_bytes={limits.max_string_bytes:,}")
-        elif isinstance(node, list):
-            if len(node) > limits.max_elements:
-                raise InputError(str(path), where or "/", f"array longer than the limit max_elements={limits.max_elements:,}")
-            for index, child in enumerate(node):
-                if isinstance(child, (dict, list)):
-                    stack.append((child, depth + 1, f"{where}/{index}"))
+            raise InputError(str(path), None, f"nested deeper than the limit max_depth={limits.max_depth}")
+        following = []
+        extend = following.extend
+        for node in level:
+            children = node.values() if isinstance(node, dict) else node
+            if isinstance(node, list) and len(node) > limits.max_elements:
+                raise InputError(str(path), None, f"an array is longer than the limit max_elements={limits.max_elements:,}")
+            extend(c for c in children if c.__class__ is dict or c.__class__ is list)
+        level = following
 
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
