@@ -250,8 +250,9 @@ def _kind(value: Any) -> str:
 
 
 class _JsonBom:
-    def __init__(self, file: str):
+    def __init__(self, file: str, max_depth: int):
         self.out = _Facts(file)
+        self.max_depth = max_depth
 
     def error(self, location: str, message: str) -> InputError:
         return self.out.error(location, message)
@@ -300,7 +301,9 @@ class _JsonBom:
             self.dependency(entry, f"/dependencies/{index}")
         return document_name, created
 
-    def component(self, value: Any, where: str) -> _Component:
+    def component(self, value: Any, where: str, depth: int = 1) -> _Component:
+        if depth > self.max_depth:
+            raise self.error(where, f"components nested deeper than the limit max_depth={self.max_depth}")
         obj = self.object(value, where, "a component")
         component_type = obj.get("type")
         if component_type is not None and type(component_type) is not str:
@@ -326,7 +329,7 @@ class _JsonBom:
         self.out.component(component)
         for index, child in enumerate(self.array(obj.get("components"), f"{where}/components", "components")):
             child_where = f"{where}/components/{index}"
-            child_key = self.component(child, child_where).key
+            child_key = self.component(child, child_where, depth + 1).key
             self.out.link(key, child_key, "contains", child_where)
         return component
 
@@ -465,7 +468,7 @@ def _check_header(doc: Any, file: str) -> str:
 def parse_json(path: Path, limits: Limits) -> Parsed:
     doc = load_json(path, limits)
     version = _check_header(doc, str(path))
-    reader = _JsonBom(str(path))
+    reader = _JsonBom(str(path), limits.max_depth)
     document_name, created = reader.read(doc)
     source = SourceInfo(format="cyclonedx-json", format_version=version, document_name=document_name,
                         created=created)

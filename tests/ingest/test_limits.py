@@ -1,0 +1,59 @@
+"""Hostile input is refused with the limit it broke named, in bounded time and memory."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from cvrule.errors import InputError
+from cvrule.ingest.detect import detect
+from cvrule.ingest.limits import Limits
+
+
+def _read(path, limits=None):
+    limits = limits or Limits()
+    return sum(1 for _ in detect(path).parse(path, limits).facts)
+
+
+def test_components_nested_past_the_depth_limit_are_refused(tmp_path):
+    text = '{"bomFormat":"CycloneDX","specVersion":"1.6","components":['
+    text += '{"type":"library","name":"c","components":[' * 40 + "]}" * 40 + "]}"
+    path = tmp_path / "deep.json"
+    path.write_text(text)
+    assert _read(path) == 40 * 1 + 39  # 40 items and the 39 links between them
+    with pytest.raises(InputError, match="nested deeper than the limit max_depth=10"):
+        _read(path, replace(Limits(), max_depth=10))
+
+
+def test_json_deeper_than_the_reader_allows_is_refused(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text('{"bomFormat":"CycloneDX","specVersion":"1.6","x":' + "[" * 3000 + "]" * 3000 + "}")
+    with pytest.raises(InputError, match="nested deeper than the JSON reader's limit"):
+        _read(path)
+
+
+def test_xml_entity_declarations_are_refused_before_parsing(tmp_path):
+    path = tmp_path / "laughs.xml"
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE bom [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"><components><component type="library">'
+        "<name>&b;</name></component></components></bom>"
+    )
+    with pytest.raises(InputError, match="entity declarations are not allowed"):
+        _read(path)
+
+
+def test_a_file_over_the_size_limit_is_refused_without_reading_it(tmp_path):
+    path = tmp_path / "big.json"
+    path.write_text('{"bomFormat":"CycloneDX","specVersion":"1.6","components":[]}')
+    with pytest.raises(InputError, match="over the limit max_file_bytes=10"):
+        _read(path, replace(Limits(), max_file_bytes=10))
+
+
+def test_xml_with_too_many_elements_is_refused(tmp_path):
+    path = tmp_path / "many.xml"
+    path.write_text('<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1"><components>'
+                    + '<component type="library"><name>x</name></component>' * 50 + "</components></bom>")
+    with pytest.raises(InputError, match="max_elements=20"):
+        _read(path, replace(Limits(), max_elements=20))
