@@ -57,3 +57,24 @@ def test_xml_with_too_many_elements_is_refused(tmp_path):
                     + '<component type="library"><name>x</name></component>' * 50 + "</components></bom>")
     with pytest.raises(InputError, match="max_elements=20"):
         _read(path, replace(Limits(), max_elements=20))
+
+
+def test_a_large_bom_is_streamed_and_gives_the_same_facts_as_a_whole_read(tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks" / "ingest"))
+    from synth import cyclonedx
+
+    path = cyclonedx(tmp_path / "bom.json", 2000)
+    whole = list(detect(path).parse(path, Limits()).facts)
+    streamed = list(detect(path).parse(path, replace(Limits(), stream_above_bytes=1)).facts)
+    assert len(whole) > 2000
+    assert sorted(map(repr, streamed)) == sorted(map(repr, whole))
+
+
+def test_a_broken_large_bom_is_refused_clearly_when_streamed(tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_text('{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a"},{"type":')
+    with pytest.raises(InputError, match="not valid JSON"):
+        list(detect(path).parse(path, replace(Limits(), stream_above_bytes=1)).facts)

@@ -31,16 +31,23 @@ states nothing, is skipped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ijson
 from lxml import etree
 
-from cvrule.ingest.base import Format, InputError, Parsed, iter_xml, load_json, xml_local
+from cvrule.ingest.base import Format, InputError, Parsed, check_size, iter_xml, load_json, xml_local
 from cvrule.ingest.countries import normalize_country
 from cvrule.ingest.facts import Fact, ItemFact, ItemLink, PartyFact, RoleMention, SourceInfo
 from cvrule.ingest.limits import Limits
+
+try:
+    _ijson = ijson.get_backend("yajl2_c")
+except Exception:  # the pure-Python backend when the C one is not built
+    _ijson = ijson
 
 __all__ = ["FORMATS", "HARDWARE_TYPES", "SOFTWARE_TYPES", "COMPONENT_TYPES", "parse_json", "parse_xml",
            "sniff_json", "sniff_xml"]
@@ -279,12 +286,19 @@ class _JsonBom:
 
     def read(self, doc: dict[str, Any]) -> tuple[str | None, str | None]:
         """Reads the whole BOM; returns (document name, created)."""
-        metadata = doc.get("metadata")
+        document_name, created = self.read_metadata(doc.get("metadata"), doc.get("serialNumber"))
+        for index, item in enumerate(self.array(doc.get("components"), "/components", "components")):
+            self.component(item, f"/components/{index}")
+        for index, entry in enumerate(self.array(doc.get("dependencies"), "/dependencies", "dependencies")):
+            self.dependency(entry, f"/dependencies/{index}")
+        return document_name, created
+
+    def read_metadata(self, metadata: Any, serial: Any) -> tuple[str | None, str | None]:
+        """Reads metadata (the product, its supplier and manufacturer); returns (document name, created)."""
         created = document_name = None
         if metadata is not None:
             metadata = self.object(metadata, "/metadata", "metadata")
             created = self.text(metadata, "timestamp", "/metadata")
-            serial = doc.get("serialNumber")
             document = serial if type(serial) is str and serial else DOCUMENT_KEY
             product = document
             if metadata.get("component") is not None:
@@ -295,10 +309,6 @@ class _JsonBom:
                 party = self.entity(metadata.get(key), f"/metadata/{key}")
                 if party is not None:
                     self.out.mention(product, role, party)
-        for index, item in enumerate(self.array(doc.get("components"), "/components", "components")):
-            self.component(item, f"/components/{index}")
-        for index, entry in enumerate(self.array(doc.get("dependencies"), "/dependencies", "dependencies")):
-            self.dependency(entry, f"/dependencies/{index}")
         return document_name, created
 
     def component(self, value: Any, where: str, depth: int = 1) -> _Component:
@@ -466,6 +476,8 @@ def _check_header(doc: Any, file: str) -> str:
 
 
 def parse_json(path: Path, limits: Limits) -> Parsed:
+    if check_size(path, limits) > limits.stream_above_bytes:
+        return _stream_json(path, limits)
     doc = load_json(path, limits)
     version = _check_header(doc, str(path))
     reader = _JsonBom(str(path), limits.max_depth)
@@ -473,6 +485,43 @@ def parse_json(path: Path, limits: Limits) -> Parsed:
     source = SourceInfo(format="cyclonedx-json", format_version=version, document_name=document_name,
                         created=created)
     return Parsed(source, reader.out.facts)
+
+
+def _stream_json(path: Path, limits: Limits) -> Parsed:
+    """A large BOM read with ijson: the header and metadata first (they sit near the top, so the
+    scan stops early), then each top-level component and dependency in turn, its facts handed on
+    before the next is read. Memory is bounded by the largest single component."""
+    file = str(path)
+
+    def first(prefix: str) -> Any:
+        with open(path, "rb") as handle:
+            return next(_ijson.items(handle, prefix, use_float=True), None)
+
+    try:
+        header = {key: first(key) for key in ("bomFormat", "specVersion", "serialNumber")}
+        header = {k: v for k, v in header.items() if v is not None}
+        version = _check_header(header, file)
+        metadata = first("metadata")
+    except ijson.JSONError as error:
+        raise InputError(file, None, f"not valid JSON: {' '.join(str(error).split())}") from None
+    reader = _JsonBom(file, limits.max_depth)
+    document_name, created = reader.read_metadata(metadata, header.get("serialNumber"))
+
+    def facts() -> Iterator[Fact]:
+        yield from reader.out.facts
+        reader.out.facts.clear()
+        for section, read in (("components", reader.component), ("dependencies", reader.dependency)):
+            try:
+                with open(path, "rb") as handle:
+                    for index, value in enumerate(_ijson.items(handle, f"{section}.item", use_float=True)):
+                        read(value, f"/{section}/{index}")
+                        yield from reader.out.facts
+                        reader.out.facts.clear()
+            except ijson.JSONError as error:
+                raise InputError(file, f"/{section}", f"not valid JSON: {' '.join(str(error).split())}") from None
+
+    source = SourceInfo(format="cyclonedx-json", format_version=version, document_name=document_name, created=created)
+    return Parsed(source, facts())
 
 
 # --- XML --------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ class Limits:
     """Most XML elements, JSON array items or CSV rows in one file."""
     max_string_bytes: int = 16 * 1024**2
     """Longest single string value (name, description, text node)."""
+    stream_above_bytes: int = 128 * 1024**2
+    """JSON files larger than this are streamed (memory bounded by one component), not loaded whole."""
 
     @classmethod
     def from_env(cls) -> Limits:
