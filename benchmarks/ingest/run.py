@@ -30,6 +30,15 @@ sys.path.insert(0, str(HERE))
 
 from synth import cyclonedx, spdx23  # noqa: E402
 
+# Peak RSS of the child itself: VmHWM is per address space, so unlike ru_maxrss it does not
+# inherit the parent's peak across exec.
+PEAK = """
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+"""
+
 CHILD = {
     "cvrule": """
 import resource, sys, tempfile, time
@@ -39,7 +48,7 @@ start = time.perf_counter()
 [outcome] = ingest_paths(Workspace(tempfile.mkdtemp()), [sys.argv[1]])
 elapsed = time.perf_counter() - start
 assert outcome.outcome == "loaded", outcome.message
-print({"seconds": elapsed, "facts": outcome.facts, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
+print({"seconds": elapsed, "facts": outcome.facts, "rss": peak()})
 """,
     "cyclonedx-python-lib": """
 import json, resource, sys, time
@@ -54,7 +63,7 @@ else:
         bom = Bom.from_json(json.load(handle))
 count = len(list(bom._get_all_components()))
 elapsed = time.perf_counter() - start
-print({"seconds": elapsed, "facts": count, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
+print({"seconds": elapsed, "facts": count, "rss": peak()})
 """,
     "spdx-tools": """
 import resource, sys, time
@@ -62,7 +71,7 @@ from spdx_tools.spdx.parser.parse_anything import parse_file
 start = time.perf_counter()
 document = parse_file(sys.argv[1])
 elapsed = time.perf_counter() - start
-print({"seconds": elapsed, "facts": len(document.packages), "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss})
+print({"seconds": elapsed, "facts": len(document.packages), "rss": peak()})
 """,
 }
 
@@ -72,9 +81,9 @@ PEER = {"cyclonedx": "cyclonedx-python-lib", "spdx2": "spdx-tools"}
 def measure(tool: str, path: Path, runs: int) -> dict:
     samples = []
     for _ in range(runs):
-        done = subprocess.run([sys.executable, "-c", CHILD[tool], str(path)], capture_output=True, text=True, timeout=1800)
+        done = subprocess.run([sys.executable, "-c", PEAK + CHILD[tool], str(path)], capture_output=True, text=True, timeout=1800)
         if done.returncode != 0:
-            return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+            return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1][:120]}
         samples.append(eval(done.stdout.strip().splitlines()[-1]))  # the child prints a dict literal
     seconds = statistics.median(s["seconds"] for s in samples)
     size = path.stat().st_size / 1e6
@@ -95,7 +104,8 @@ def inputs(work: Path, components: int, packages: int) -> list[tuple[str, Path]]
     if CORPUS.is_dir():
         for kind, pattern in (("cyclonedx", "cyclonedx-bom-examples/**/*.json"), ("cyclonedx", "cyclonedx-bom-examples/**/*.xml"),
                               ("spdx2", "protobom-testdata/**/*.spdx.json"), ("spdx2", "spdx-tools-python/**/*.json")):
-            files = sorted(CORPUS.glob(pattern), key=lambda p: p.stat().st_size, reverse=True)
+            files = sorted((p for p in CORPUS.glob(pattern) if "invalid" not in str(p)),
+                           key=lambda p: p.stat().st_size, reverse=True)
             if files:
                 found.append((kind, files[0]))
     return found
