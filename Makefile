@@ -33,3 +33,7 @@ bench-ingest: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+bench-nexus: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python benchmarks/nexus/run.py

@@ -180,3 +180,14 @@ def parameters_command(
 
 def main() -> None:  # pragma: no cover - entry point
     app()
+
+
+from cvrule.commands_nexus import register as _register_nexus  # noqa: E402  (nexus, why, synth graph: issue 4)
+
+_register_nexus(app)
+
+
+# Resolution and screening: `cvrule resolve`, `cvrule review`, `cvrule match` (cvrule.commands_resolve).
+from cvrule.commands_resolve import register as _register_resolution  # noqa: E402
+
+_register_resolution(app)

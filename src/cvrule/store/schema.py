@@ -115,3 +115,113 @@ CREATE TABLE IF NOT EXISTS ingest_log (
 MIGRATIONS: list[str] = [
     _SOURCES + ";\n".join(table.ddl() for table in FACT_TABLES.values()),
 ]
+
+# 2: resolution (cvrule.resolve): each run's results, and the analysts' judgements (append-only,
+# hash-chained: see cvrule.store.resolution).
+MIGRATIONS.append("""
+CREATE TABLE IF NOT EXISTS resolution_runs (
+    run_id VARCHAR PRIMARY KEY,
+    started_at TIMESTAMP NOT NULL,
+    finished_at TIMESTAMP NOT NULL,
+    actor VARCHAR,
+    algorithm VARCHAR NOT NULL,
+    settings VARCHAR NOT NULL,
+    counts VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS resolution_mentions (
+    run_id VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    item VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    name VARCHAR,
+    location VARCHAR,
+    subject_key VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    method VARCHAR,
+    party_ref VARCHAR,
+    party_source_id VARCHAR,
+    party_name VARCHAR,
+    score DOUBLE,
+    candidate_id VARCHAR,
+    reason VARCHAR
+);
+CREATE TABLE IF NOT EXISTS resolution_candidates (
+    run_id VARCHAR NOT NULL,
+    candidate_id VARCHAR NOT NULL,
+    purpose VARCHAR NOT NULL,
+    subject_key VARCHAR NOT NULL,
+    subject_name VARCHAR,
+    subject_country VARCHAR,
+    target_ref VARCHAR NOT NULL,
+    target_kind VARCHAR NOT NULL,
+    target_source_id VARCHAR,
+    target_name VARCHAR,
+    target_countries VARCHAR[],
+    list_name VARCHAR,
+    programs VARCHAR[],
+    rank INTEGER,
+    score DOUBLE NOT NULL,
+    decision VARCHAR NOT NULL,
+    method VARCHAR,
+    status VARCHAR NOT NULL,
+    features VARCHAR
+);
+CREATE TABLE IF NOT EXISTS resolution_judgements (
+    seq BIGINT PRIMARY KEY,
+    judged_at TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    candidate_id VARCHAR,
+    subject_key VARCHAR,
+    target_ref VARCHAR NOT NULL,
+    target_source_id VARCHAR,
+    alias VARCHAR,
+    reason VARCHAR,
+    prev_hash VARCHAR NOT NULL,
+    hash VARCHAR NOT NULL
+)
+""")
+
+# The nexus: party status as of a date (issue 4; written and read by store/nexus_tables.py).
+MIGRATIONS.append("""
+CREATE TABLE IF NOT EXISTS nexus_runs (
+    as_of DATE PRIMARY KEY,
+    engine VARCHAR NOT NULL,
+    parameters_sha256 VARCHAR NOT NULL,
+    finished_at TIMESTAMP NOT NULL,
+    seconds DOUBLE NOT NULL,
+    parties BIGINT NOT NULL,
+    linked BIGINT NOT NULL,
+    indeterminate BIGINT NOT NULL,
+    rounds_linked INTEGER NOT NULL,
+    rounds_possible INTEGER NOT NULL,
+    rounds_lookthrough INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS party_status (
+    as_of DATE NOT NULL,
+    node VARCHAR NOT NULL,
+    name VARCHAR,
+    source_id VARCHAR,
+    key VARCHAR,
+    linkage VARCHAR NOT NULL,
+    basis VARCHAR,
+    fixpoint_round INTEGER,
+    lookthrough_min DOUBLE NOT NULL,
+    lookthrough_max DOUBLE NOT NULL
+);
+CREATE TABLE IF NOT EXISTS party_status_evidence (
+    as_of DATE NOT NULL,
+    node VARCHAR NOT NULL,
+    fixpoint VARCHAR NOT NULL,
+    via VARCHAR NOT NULL,
+    relation VARCHAR NOT NULL,
+    source_id VARCHAR,
+    location VARCHAR,
+    kind VARCHAR,
+    share_min DOUBLE,
+    share_max DOUBLE,
+    min_exclusive BOOLEAN,
+    max_exclusive BOOLEAN,
+    share_unknown BOOLEAN
+)
+""")

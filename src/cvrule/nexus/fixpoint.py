@@ -1,0 +1,129 @@
+"""15 CFR 791.301 over a whole graph: the two least fixpoints of the reference semantics
+(`law/s791_301/persons.py`), computed set-wise, one round at a time, through an `Engine`.
+
+- The linked set starts from the parties linked on their own facts and grows, each round, by
+  the parties whose linked holders hold a majority or a dominant minority (the minimum of each
+  stake) or over which a linked party has controlling control.
+- The possibly-linked set starts from the linked set and the parties of unknown status, and
+  grows by the parties whose possibly-linked holders may hold the review share (the maximum of
+  each stake) or over which such a party has controlling or review control.
+
+Linked = the first set; indeterminate = the second less the first; everyone else is not
+linked. Each round only looks at the parties a newcomer of the last round holds or controls
+(semi-naive evaluation), so the work follows the edges once per round they matter in. Both
+sets are monotone in the rounds, so cycles need no special case and the rounds end.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from cvrule.nexus import sql
+from cvrule.nexus.engine import Engine
+from cvrule.nexus.policy import NexusPolicy
+
+__all__ = ["LOOKTHROUGH_ROUNDS", "NexusRun", "run_nexus"]
+
+LOOKTHROUGH_ROUNDS = 32
+"""Look-through stops after this many levels (cycles would otherwise go round for ever)."""
+
+
+@dataclass
+class NexusRun:
+    """What one run found, and how long each phase took. The engine then holds the views `st`
+    (status per node) and `ev` (evidence per node and edge)."""
+
+    policy: NexusPolicy
+    engine: str
+    parties: int = 0
+    linked: int = 0
+    indeterminate: int = 0
+    rounds_linked: int = 0
+    rounds_possible: int = 0
+    rounds_lookthrough: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def not_linked(self) -> int:
+        return self.parties - self.linked - self.indeterminate
+
+
+def run_nexus(engine: Engine, policy: NexusPolicy, lookthrough_rounds: int = LOOKTHROUGH_ROUNDS) -> NexusRun:
+    """Compute the status of every node of `g_parties` on `policy.day`; the engine must hold
+    `g_parties`, `g_stakes` and `g_controls`."""
+    run = NexusRun(policy, engine.name)
+    clock = _Clock(run.seconds)
+    with clock("facts on the day"):
+        run.parties = engine.table("base", sql.base(policy))
+        engine.table("d_rows", sql.rows_on_day(policy))
+        sources = engine.rows("SELECT count(*) FROM (SELECT DISTINCT src FROM d_rows) s")[0][0]
+        engine.table("d_stk", sql.stakes_on_day(single_source=sources <= 1))
+        engine.table("d_ctl", sql.controls_on_day(policy))
+    with clock("fixpoints"):
+        _fixpoints(engine, policy, run)
+    with clock("look-through"):
+        run.rounds_lookthrough = _lookthrough(engine, lookthrough_rounds)
+    engine.view("st", sql.status())
+    engine.view("ev", sql.evidence())
+    for name in ("nx_a", "nx_b", "lt_a", "lt_b", "lt_acc", "lt_w", "lt_roots"):
+        engine.drop(name)
+    return run
+
+
+def _fixpoints(engine: Engine, policy: NexusPolicy, run: NexusRun) -> None:
+    run.linked = _grow(engine, "lw", "SELECT node, 0 AS rnd, lbasis AS basis FROM base WHERE lbasis IS NOT NULL",
+                       lambda delta, k: sql.lower_entrants(policy, delta, k))
+    run.indeterminate = _grow(engine, "up", sql.upper_start(), lambda delta, k: sql.upper_entrants(policy, delta, k))
+    run.indeterminate -= run.linked
+    rounds = dict(engine.rows("SELECT 'linked', max(rnd) FROM lw UNION ALL SELECT 'possible', max(rnd) FROM up"))
+    run.rounds_linked, run.rounds_possible = int(rounds["linked"] or 0), int(rounds["possible"] or 0)
+
+
+def _grow(engine: Engine, name: str, start: str, entrants) -> int:
+    """Grow the set `name` from `start` until a round adds nobody; return its size. Each round
+    looks only at what the last round's newcomers hold or control (semi-naive evaluation)."""
+    size = added = engine.table(name, start)
+    delta, spare, rounds = f"(SELECT node FROM {name})", "nx_a", 0
+    while added:
+        rounds += 1
+        added = engine.table(spare, entrants(delta, rounds))
+        if added:
+            engine.append(name, f"SELECT node, rnd, basis FROM {spare}")
+            size += added
+            delta = spare
+            spare = "nx_b" if spare == "nx_a" else "nx_a"
+    return size
+
+
+def _lookthrough(engine: Engine, limit: int) -> int:
+    engine.table("lt_roots", sql.lookthrough_roots())
+    engine.table("lt_w", sql.lookthrough_weights())
+    engine.table("lt_acc", "SELECT node, vlo, vhi FROM lt_roots WHERE 1 = 0")
+    frontier, spare = "lt_a", "lt_b"
+    engine.table(frontier, "SELECT node, vlo, vhi FROM lt_roots")
+    rounds = 0
+    while rounds < limit:
+        if not engine.table(spare, sql.lookthrough_step(frontier)):
+            break
+        rounds += 1
+        engine.append("lt_acc", f"SELECT node, vlo, vhi FROM {spare}")
+        frontier, spare = spare, frontier
+    engine.table("lt", sql.lookthrough_total() + " UNION ALL SELECT node, vlo, vhi FROM lt_roots")
+    return rounds
+
+
+class _Clock:
+    """Adds the wall time of each `with clock(phase):` block to `into[phase]`."""
+
+    def __init__(self, into: dict[str, float]):
+        self.into = into
+
+    @contextmanager
+    def __call__(self, phase: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.into[phase] = self.into.get(phase, 0.0) + time.perf_counter() - start

@@ -1,0 +1,379 @@
+"""The nexus as portable SQL: every query the fixpoints run, written once for DuckDB and Spark.
+
+Share bounds travel as integers (units of 10^-9, `policy.SHARE_UNITS`) with a flag saying
+whether the bound is exclusive: `lo`/`los` is a lower bound and whether the share is strictly
+above it, `hi`/`his` an upper bound and whether the share is strictly below it. A comparison
+"the share is known to exceed T" is then `2*lo + los > 2*T`, and "the share may reach T" is
+`2*hi - his >= 2*T`: doubling the units leaves room for "just above" and "just below".
+
+Tables the queries expect: `g_parties`, `g_stakes`, `g_controls` (see `nexus.graph`), then the
+ones the driver materializes: `base`, `d_rows`, `d_stk`, `d_ctl`, `lw` (linked set), `up`
+(possibly-linked set), their deltas, and the look-through tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from cvrule.nexus.policy import SHARE_UNITS, NexusPolicy
+
+__all__ = [
+    "LOOKTHROUGH_UNITS",
+    "base",
+    "controls_on_day",
+    "evidence",
+    "lookthrough_roots",
+    "lookthrough_step",
+    "lookthrough_total",
+    "lookthrough_weights",
+    "lower_entrants",
+    "rows_on_day",
+    "stakes_on_day",
+    "status",
+    "upper_entrants",
+    "upper_start",
+]
+
+U = SHARE_UNITS
+LOOKTHROUGH_UNITS = 1_000_000
+"""Look-through exposure is kept in millionths; products of two stay below 2^53."""
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    """`column IN (...)`, or FALSE for an empty list (a parameter may list nothing)."""
+    if not values:
+        return "FALSE"
+    return f"{column} IN ({', '.join(_text(v) for v in values)})"
+
+
+def _bool(value: bool) -> str:
+    return "TRUE" if value else "FALSE"
+
+
+def _day(day: date) -> str:
+    return f"DATE '{day.isoformat()}'"
+
+
+def _holds_on(day: date, alias: str) -> str:
+    """from inclusive, to exclusive (the day the interest ended)."""
+    d = _day(day)
+    return f"({alias}.valid_from IS NULL OR {alias}.valid_from <= {d}) AND ({alias}.valid_to IS NULL OR {d} < {alias}.valid_to)"
+
+
+# -- what each party is on its own: jurisdiction, individuals, unknowns -------------------------
+
+
+def base(policy: NexusPolicy) -> str:
+    """One row per node: `lbasis` when the party is linked on its own facts, `ubasis` when its
+    status is unknown on them (the reference's base_linked and base_unknown)."""
+    cov = policy.covered
+    residence = (
+        "coalesce(residence, country)" if policy.residence_defaults_to_citizenship else "residence"
+    )
+    excepted = _bool(policy.us_permanent_residents_excepted)
+    hq_default = _bool(policy.headquarters_defaults_to_country)
+    return f"""
+WITH r AS (
+  SELECT node, kind, country, headquarters, ppob, ownership_known,
+         {residence} AS res, coalesce(us_pr, FALSE) AS us_pr
+  FROM g_parties
+), c AS (
+  SELECT node, country, ownership_known,
+    CASE
+      WHEN country IS NULL THEN NULL
+      WHEN kind = 'government' THEN CASE WHEN {_in('country', cov)} THEN 'government' END
+      WHEN kind = 'individual' THEN
+        CASE WHEN us_pr AND {excepted} THEN NULL
+             WHEN {_in('country', cov)} THEN 'citizen'
+             WHEN {_in('res', cov)} THEN 'resident' END
+      ELSE CASE WHEN {_in('country', cov)} THEN 'organized'
+                WHEN {_in('headquarters', cov)} THEN 'headquartered'
+                WHEN {_in('ppob', cov)} THEN 'principal_place' END
+    END AS linked_by,
+    CASE
+      WHEN country IS NULL THEN 'country_unknown'
+      WHEN kind = 'government' THEN NULL
+      WHEN kind = 'individual' THEN
+        CASE WHEN res IS NULL AND NOT ({_in('country', cov)}) THEN 'residence_unknown' END
+      ELSE CASE WHEN {hq_default} THEN NULL
+                WHEN headquarters IS NULL THEN 'headquarters_unknown'
+                WHEN ppob IS NULL THEN 'ppob_unknown' END
+    END AS unknown_by
+  FROM r
+), f AS (
+  SELECT node, linked_by,
+    CASE WHEN linked_by IS NOT NULL THEN NULL
+         WHEN country IS NOT NULL AND ownership_known = FALSE THEN 'ownership_unknown'
+         ELSE unknown_by END AS unknown_by,
+    CASE WHEN country IS NULL THEN 0 ELSE 1 END AS has_country
+  FROM c
+), n AS (
+  SELECT node, min(linked_by) AS lbasis, max(has_country) AS has_country,
+         min(CASE WHEN unknown_by = 'country_unknown' THEN NULL ELSE unknown_by END) AS other_unknown
+  FROM f GROUP BY node
+)
+SELECT node, lbasis,
+  CASE WHEN lbasis IS NOT NULL THEN NULL
+       WHEN has_country = 0 THEN 'country_unknown'
+       ELSE other_unknown END AS ubasis
+FROM n
+"""
+
+
+# -- facts on the evaluation day -----------------------------------------------------------------
+
+
+def rows_on_day(policy: NexusPolicy) -> str:
+    """Each stated interest in force on the day, as a share range in units (`d_rows`).
+
+    Within a holding, voting rows win over equity rows; equity stands for voting only when the
+    policy says so; a row with neither bound, a row whose bounds are reversed, and an equity
+    row the policy does not let stand for voting are 0 .. 100 % (`gap` = 1).
+    """
+    equity = _bool(policy.equity_stands_for_voting)
+    return f"""
+WITH e AS (
+  SELECT * FROM g_stakes s WHERE {_holds_on(policy.day, 's')}
+), v AS (
+  SELECT DISTINCT src, holding FROM e WHERE interest = 'voting'
+), k AS (
+  SELECT e.edge, e.src, e.owner, e.owned, e.share_min, e.share_max, e.min_exclusive, e.max_exclusive,
+    CASE WHEN (e.interest = 'voting' OR {equity})
+              AND (e.share_min IS NOT NULL OR e.share_max IS NOT NULL)
+              AND coalesce(e.share_min, 0.0) <= coalesce(e.share_max, 1.0)
+         THEN 1 ELSE 0 END AS usable
+  FROM e LEFT JOIN v ON v.src = e.src AND v.holding = e.holding
+  WHERE e.interest = 'voting' OR v.holding IS NULL
+), b AS (
+  SELECT edge, src, owner, owned, usable, min_exclusive, max_exclusive,
+    CASE WHEN usable = 1 AND share_min IS NOT NULL
+         THEN least({U}, greatest(0, CAST(round(share_min * {U}) AS BIGINT))) ELSE CAST(0 AS BIGINT) END AS lo,
+    CASE WHEN usable = 1 AND share_max IS NOT NULL
+         THEN least({U}, greatest(0, CAST(round(share_max * {U}) AS BIGINT))) ELSE CAST({U} AS BIGINT) END AS hi
+  FROM k
+)
+SELECT edge, src, owner, owned, lo, hi,
+  CASE WHEN usable = 1 AND min_exclusive AND lo < {U} THEN 1 ELSE 0 END AS los,
+  CASE WHEN usable = 1 AND max_exclusive AND hi > 0 THEN 1 ELSE 0 END AS his,
+  1 - usable AS gap
+FROM b
+"""
+
+
+def stakes_on_day(single_source: bool = False) -> str:
+    """What each holder holds in each party on the day (`d_stk`): the rows of one source add up
+    (capped at 100 %); when sources differ, the lowest minimum and the highest maximum stand.
+    With `single_source` (every row from one source) the two steps are one."""
+    if single_source:
+        first = f"""
+SELECT owner, owned, max(gap) AS gap,
+  2 * least({U}, sum(lo)) + CASE WHEN sum(lo) < {U} THEN max(los) ELSE 0 END AS lo2,
+  2 * least({U}, sum(hi)) - CASE WHEN sum(hi) <= {U} THEN max(his) ELSE 0 END AS hi2
+FROM d_rows GROUP BY owner, owned"""
+    else:
+        first = f"""
+WITH s AS (
+  SELECT src, owner, owned, sum(lo) AS slo, max(los) AS slos, sum(hi) AS shi, max(his) AS shis, max(gap) AS gap
+  FROM d_rows GROUP BY src, owner, owned
+), e AS (
+  SELECT owner, owned, gap,
+    2 * least({U}, slo) + CASE WHEN slo < {U} THEN slos ELSE 0 END AS lo2,
+    2 * least({U}, shi) - CASE WHEN shi <= {U} THEN shis ELSE 0 END AS hi2
+  FROM s
+)
+SELECT owner, owned, min(lo2) AS lo2, max(hi2) AS hi2, max(gap) AS gap FROM e GROUP BY owner, owned"""
+    return f"""
+WITH m AS ({first}
+), d AS (
+  SELECT owner, owned, lo2, hi2, gap,
+    CAST(FLOOR(lo2 / 2) AS BIGINT) AS lo, CAST(CEIL(hi2 / 2) AS BIGINT) AS hi
+  FROM m
+)
+SELECT owner, owned, lo, CAST(lo2 - 2 * lo AS INT) AS los, hi, CAST(2 * hi - hi2 AS INT) AS his,
+       CAST(gap AS INT) AS gap
+FROM d
+"""
+
+
+def controls_on_day(policy: NexusPolicy) -> str:
+    """Control in force on the day (`d_ctl`): level 2 controls, level 1 calls for review."""
+    return f"""
+SELECT edge, by_node, over_node, kind, lvl FROM (
+  SELECT edge, by_node, over_node, kind,
+    CASE WHEN {_in('kind', policy.controlling)} THEN 2 WHEN {_in('kind', policy.reviewing)} THEN 1 ELSE 0 END AS lvl
+  FROM g_controls c WHERE {_holds_on(policy.day, 'c')}
+) x WHERE lvl > 0
+"""
+
+
+# -- the two fixpoints, one round at a time --------------------------------------------------------
+
+
+def _candidates(delta: str, inside: str, level: int) -> str:
+    """Parties outside `inside` that a party of `delta` holds a stake in or has control over."""
+    return f"""
+cand AS (
+  SELECT x.node FROM (
+    SELECT s.owned AS node FROM d_stk s JOIN {delta} d ON s.owner = d.node
+    UNION
+    SELECT c.over_node AS node FROM d_ctl c JOIN {delta} d ON c.by_node = d.node WHERE c.lvl >= {level}
+  ) x LEFT JOIN {inside} i ON i.node = x.node
+  WHERE i.node IS NULL
+), by_control AS (
+  SELECT DISTINCT c.node FROM cand c
+  JOIN d_ctl k ON k.over_node = c.node
+  JOIN {inside} i ON i.node = k.by_node
+  WHERE k.lvl >= {level}
+)"""
+
+
+def lower_entrants(policy: NexusPolicy, delta: str, round_no: int) -> str:
+    """Parties that become linked in this round, among those a newcomer of the last round
+    (`delta`) holds or controls: linked holders (the minimum of each stake) hold a majority, or
+    a dominant minority, or a linked party has controlling control."""
+    majority2, dominant2 = 2 * policy.majority, 2 * policy.dominant
+    return f"""
+WITH {_candidates(delta, "lw", 2)}, held AS (
+  SELECT s.owned AS node,
+    sum(CASE WHEN i.node IS NULL THEN 0 ELSE 1 END) AS n_in,
+    2 * sum(CASE WHEN i.node IS NULL THEN 0 ELSE s.lo END) + max(CASE WHEN i.node IS NULL THEN 0 ELSE s.los END) AS block2,
+    max(CASE WHEN i.node IS NULL THEN 2 * s.hi - s.his ELSE 0 END) AS other2
+  FROM cand c JOIN d_stk s ON s.owned = c.node LEFT JOIN lw i ON i.node = s.owner
+  GROUP BY s.owned
+), by_holders AS (
+  SELECT node,
+    CASE WHEN block2 > {majority2} THEN 'majority'
+         WHEN block2 >= {dominant2} AND block2 > other2 THEN 'dominant_minority' END AS basis
+  FROM held WHERE n_in > 0
+)
+SELECT c.node, {round_no} AS rnd,
+  coalesce(h.basis, CASE WHEN b.node IS NOT NULL THEN 'control' END) AS basis
+FROM cand c
+LEFT JOIN by_holders h ON h.node = c.node
+LEFT JOIN by_control b ON b.node = c.node
+WHERE h.basis IS NOT NULL OR b.node IS NOT NULL
+"""
+
+
+def upper_entrants(policy: NexusPolicy, delta: str, round_no: int) -> str:
+    """Parties that may be linked, among those a newcomer of the last round holds or controls:
+    holders that are or may be linked may hold (the maximum of each stake) at least the review
+    share, or such a party has controlling or review control."""
+    review2 = 2 * policy.review
+    return f"""
+WITH {_candidates(delta, "up", 1)}, held AS (
+  SELECT s.owned AS node, 2 * sum(s.hi) - max(s.his) AS block2
+  FROM cand c JOIN d_stk s ON s.owned = c.node JOIN up i ON i.node = s.owner
+  GROUP BY s.owned
+), by_holders AS (
+  SELECT node, 'review_share' AS basis FROM held WHERE block2 >= {review2}
+)
+SELECT c.node, {round_no} AS rnd,
+  coalesce(h.basis, CASE WHEN b.node IS NOT NULL THEN 'review_control' END) AS basis
+FROM cand c
+LEFT JOIN by_holders h ON h.node = c.node
+LEFT JOIN by_control b ON b.node = c.node
+WHERE h.basis IS NOT NULL OR b.node IS NOT NULL
+"""
+
+
+def upper_start() -> str:
+    """The possibly-linked set starts from the linked set and the parties of unknown status."""
+    return """
+SELECT node, 0 AS rnd, 'linked' AS basis FROM lw
+UNION ALL
+SELECT b.node, 0 AS rnd, b.ubasis AS basis
+FROM base b LEFT JOIN lw l ON l.node = b.node
+WHERE b.ubasis IS NOT NULL AND l.node IS NULL
+"""
+
+
+# -- evidence and the status table ---------------------------------------------------------------
+
+
+def evidence() -> str:
+    """For every party that entered a set through others, the edges and holders it rests on:
+    only holders that were in the set in an earlier round, so every path ends at a party linked
+    (or of unknown status) on its own facts."""
+    return """
+SELECT n.node, 'linked' AS fixpoint, r.owner AS via, 'ownership' AS relation, r.edge,
+       r.lo, r.los, r.hi, r.his, r.gap, CAST(NULL AS STRING) AS kind
+FROM lw n JOIN d_rows r ON r.owned = n.node JOIN lw h ON h.node = r.owner AND h.rnd < n.rnd
+WHERE n.basis IN ('majority', 'dominant_minority')
+UNION ALL
+SELECT n.node, 'linked' AS fixpoint, k.by_node AS via, 'control' AS relation, k.edge,
+       CAST(NULL AS BIGINT) AS lo, 0 AS los, CAST(NULL AS BIGINT) AS hi, 0 AS his, 0 AS gap, k.kind
+FROM lw n JOIN d_ctl k ON k.over_node = n.node JOIN lw h ON h.node = k.by_node AND h.rnd < n.rnd
+WHERE n.basis = 'control' AND k.lvl >= 2
+UNION ALL
+SELECT n.node, 'possible' AS fixpoint, r.owner AS via, 'ownership' AS relation, r.edge,
+       r.lo, r.los, r.hi, r.his, r.gap, CAST(NULL AS STRING) AS kind
+FROM up n JOIN d_rows r ON r.owned = n.node JOIN up h ON h.node = r.owner AND h.rnd < n.rnd
+WHERE n.basis = 'review_share'
+UNION ALL
+SELECT n.node, 'possible' AS fixpoint, k.by_node AS via, 'control' AS relation, k.edge,
+       CAST(NULL AS BIGINT) AS lo, 0 AS los, CAST(NULL AS BIGINT) AS hi, 0 AS his, 0 AS gap, k.kind
+FROM up n JOIN d_ctl k ON k.over_node = n.node JOIN up h ON h.node = k.by_node AND h.rnd < n.rnd
+WHERE n.basis = 'review_control' AND k.lvl >= 1
+"""
+
+
+def status() -> str:
+    """One row per party: linked (lower fixpoint), indeterminate (upper less lower) or not."""
+    return f"""
+SELECT b.node,
+  CASE WHEN l.node IS NOT NULL THEN 'linked' WHEN p.node IS NOT NULL THEN 'indeterminate' ELSE 'not_linked' END AS linkage,
+  CASE WHEN l.node IS NOT NULL THEN l.basis ELSE p.basis END AS basis,
+  CASE WHEN l.node IS NOT NULL THEN l.rnd ELSE p.rnd END AS rnd,
+  CAST(coalesce(t.vlo, 0) AS DOUBLE) / {LOOKTHROUGH_UNITS} AS lookthrough_min,
+  CAST(coalesce(t.vhi, 0) AS DOUBLE) / {LOOKTHROUGH_UNITS} AS lookthrough_max
+FROM base b
+LEFT JOIN lw l ON l.node = b.node
+LEFT JOIN up p ON p.node = b.node
+LEFT JOIN lt t ON t.node = b.node
+"""
+
+
+# -- look-through: economic exposure to covered jurisdictions, multiplied along chains -----------------
+
+
+def lookthrough_roots() -> str:
+    return f"SELECT node, CAST({LOOKTHROUGH_UNITS} AS BIGINT) AS vlo, CAST({LOOKTHROUGH_UNITS} AS BIGINT) AS vhi FROM base WHERE lbasis IS NOT NULL"
+
+
+def lookthrough_weights() -> str:
+    """Stakes in parties that are not themselves roots, in millionths (minimum and maximum)."""
+    scale = U // LOOKTHROUGH_UNITS
+    return f"""
+SELECT s.owner, s.owned,
+  CAST(FLOOR(s.lo / {scale}) AS BIGINT) AS wlo, CAST(FLOOR(s.hi / {scale}) AS BIGINT) AS whi
+FROM d_stk s LEFT JOIN lt_roots r ON r.node = s.owned
+WHERE r.node IS NULL AND s.hi > 0
+"""
+
+
+def lookthrough_step(frontier: str) -> str:
+    """Exposure passed one more level down: each path's product, floored to a millionth, so the
+    two engines agree exactly; paths whose product rounds to nothing stop."""
+    m = LOOKTHROUGH_UNITS
+    return f"""
+SELECT node, vlo, vhi FROM (
+  SELECT w.owned AS node,
+    CAST(least({m}, sum(CAST(FLOOR(w.wlo * f.vlo / {m}) AS BIGINT))) AS BIGINT) AS vlo,
+    CAST(least({m}, sum(CAST(FLOOR(w.whi * f.vhi / {m}) AS BIGINT))) AS BIGINT) AS vhi
+  FROM {frontier} f JOIN lt_w w ON w.owner = f.node
+  GROUP BY w.owned
+) x WHERE vhi > 0
+"""
+
+
+def lookthrough_total() -> str:
+    m = LOOKTHROUGH_UNITS
+    return f"""
+SELECT node, CAST(least({m}, sum(vlo)) AS BIGINT) AS vlo, CAST(least({m}, sum(vhi)) AS BIGINT) AS vhi
+FROM lt_acc GROUP BY node
+"""

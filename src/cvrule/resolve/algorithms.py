@@ -1,0 +1,251 @@
+"""Scoring algorithms, versioned side by side under stable names (as nomenklatura does).
+
+An algorithm compares one query with one target and returns a score in 0..1, the method that
+decided it (identifier or name) and the features that make up the score, each saying which value
+on each side matched and how. A changed algorithm is added under a new name; the old one stays,
+so a stored result can always be recomputed with the algorithm that produced it.
+
+`cvrule-logic-v1`:
+
+- Strong identifiers (LEI, USCC, OGRN, INN, DUNS, BPNL): the same value on both sides scores 1.0;
+  different values of the same scheme on both sides take 0.5 off (different legal entities).
+- Domain (web site, e-mail, Maven/Go namespace): the same registrable domain is evidence 0.8,
+  combined with the name by noisy-or (a domain is shared by a group's companies).
+- Name: the best pair over the query's names and the target's names and aliases:
+  1.0 when the names are the same after normalization (see names.py); otherwise the larger of
+  an IDF-weighted token overlap: Dice over both sides' token weights, after joining adjacent
+  tokens that make up a token of the other name ("aero caribbean" / "aerocaribbean", pinyin
+  syllables / romanized words); a token counts fully when equal, and by its edit similarity when
+  that is at least 0.75 (0.9 when both sound alike by their phonetic skeleton). When every word
+  of one name is in the other, the score is at least 0.55 + 0.4 x the shorter name's share of the
+  longer one's weight (a brand against its full legal name).
+- Qualifiers: countries both known and different -0.15 (Taiwan is not China: TW != CN);
+  legal forms both written in Latin and of incompatible families (GmbH vs Inc.) -0.10;
+  numbers in the names that differ (digits or roman numerals, on one side or both) -0.20.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rapidfuzz.distance import Indel, Levenshtein
+
+from cvrule.resolve.identifiers import STRONG_SCHEMES
+from cvrule.resolve.legal_forms import compatible
+from cvrule.resolve.model import Feature, Query, Target
+from cvrule.resolve.names import NameForm, skeleton
+
+__all__ = ["ALGORITHMS", "LogicV1"]
+
+Weight = Callable[[str], float]
+
+
+CONTAINED_BASE, CONTAINED_SPAN = 0.55, 0.4
+"""A name whose every word is in the other scores at least BASE + SPAN x its share of the weight
+(at most 0.95 of 1: below the default link threshold only for shares under 0.925)."""
+
+FUZZY_TOKEN = 0.75
+"""A token unequal to every token of the other name counts by its edit similarity from here."""
+
+def _combine(*evidence: float) -> float:
+    """Noisy-or: independent pieces of evidence."""
+    remaining = 1.0
+    for value in evidence:
+        remaining *= 1.0 - max(0.0, min(1.0, value))
+    return 1.0 - remaining
+
+
+class LogicV1:
+    name = "cvrule-logic-v1"
+    domain_weight = 0.8
+    country_penalty = 0.15
+    legal_form_penalty = 0.10
+    number_penalty = 0.20
+    identifier_conflict_penalty = 0.5
+
+    def score(
+        self,
+        query: Query,
+        query_forms: Sequence[NameForm],
+        target: Target,
+        target_forms: Sequence[NameForm],
+        weight: Weight,
+        explain: bool = True,
+    ) -> tuple[float, str, list[Feature]]:
+        """(score, method, features); with explain=False the features are left out (faster)."""
+        features: list[Feature] | None = [] if explain else None
+        strong_match = False
+        conflict = False
+        q_ids, t_ids = query.identifiers.values, target.identifiers.values
+        for scheme in STRONG_SCHEMES:
+            left, right = q_ids.get(scheme), t_ids.get(scheme)
+            if not left or not right:
+                continue
+            shared = left & right
+            if shared:
+                value = min(shared)
+                if features is not None:
+                    features.append(Feature(f"{scheme}_match", 1.0, value, value,
+                                            f"same {scheme.upper()} on both sides (checked)"))
+                strong_match = True
+            else:
+                conflict = True
+                if features is not None:
+                    features.append(Feature(
+                        f"{scheme}_conflict", -self.identifier_conflict_penalty, ", ".join(sorted(left)),
+                        ", ".join(sorted(right)), f"different {scheme.upper()}: different legal entities",
+                    ))
+        domain_evidence = 0.0
+        shared_domains = (q_ids.get("domain") or set()) & (t_ids.get("domain") or set())
+        if shared_domains:
+            value = min(shared_domains)
+            domain_evidence = self.domain_weight
+            if features is not None:
+                features.append(Feature("domain_match", self.domain_weight, value, value,
+                                        "same registrable web/e-mail domain (shared by a group's companies)"))
+
+        name_score, pair, how = self.best_name(query_forms, target_forms, weight, explain)
+        if pair and features is not None:
+            q_form, t_form = pair
+            steps = sorted(set(q_form.steps) | set(t_form.steps))
+            detail = how + (f"; normalized: {'; '.join(steps)}" if steps else "")
+            features.append(Feature("name", name_score, q_form.original, t_form.original, detail))
+
+        if strong_match and not conflict:
+            score, method = 1.0, "identifier"
+        else:
+            score = _combine(name_score, domain_evidence)
+            method = "identifier" if domain_evidence and domain_evidence >= name_score else "name"
+            if conflict:
+                score -= self.identifier_conflict_penalty
+
+        if not strong_match:
+            score -= self._qualifiers(query, target, pair, features)
+        return max(0.0, min(1.0, score)), method, features if features is not None else []
+
+    def _qualifiers(self, query: Query, target: Target, pair, features: list[Feature] | None) -> float:
+        penalty = 0.0
+        explain = features is not None
+        if query.country and target.countries:
+            if query.country in target.countries:
+                if explain:
+                    features.append(Feature("country_match", 0.0, query.country, ", ".join(target.countries), "same country"))
+            else:
+                penalty += self.country_penalty
+                if explain:
+                    features.append(Feature("country_mismatch", -self.country_penalty, query.country,
+                                            ", ".join(target.countries), "countries differ"))
+        if pair:
+            q_form, t_form = pair
+            if (q_form.script == "latin" and t_form.script == "latin"
+                    and not compatible(q_form.legal_forms, t_form.legal_forms)):
+                penalty += self.legal_form_penalty
+                if explain:
+                    features.append(Feature("legal_form_mismatch", -self.legal_form_penalty, ", ".join(q_form.legal_forms),
+                                        ", ".join(t_form.legal_forms), "legal forms of different kinds"))
+            q_numbers, t_numbers = q_form.numbers, t_form.numbers
+            if q_numbers != t_numbers:
+                penalty += self.number_penalty
+                if explain:
+                    features.append(Feature("number_mismatch", -self.number_penalty, " ".join(sorted(q_numbers)),
+                                        " ".join(sorted(t_numbers)), "numbers in the names differ"))
+        return penalty
+
+    def best_name(self, query_forms: Sequence[NameForm], target_forms: Sequence[NameForm], weight: Weight,
+                  explain: bool = True):
+        best, best_pair, best_how = 0.0, None, ""
+        for q_form in query_forms:
+            if not q_form.compact:
+                continue
+            for t_form in target_forms:
+                if not t_form.compact:
+                    continue
+                value, how = self.name_similarity(q_form, t_form, weight, explain)
+                if value > best or best_pair is None:
+                    best, best_pair, best_how = value, (q_form, t_form), how
+                    if value >= 1.0:
+                        return best, best_pair, best_how
+        return best, best_pair, best_how
+
+    @staticmethod
+    def name_similarity(a: NameForm, b: NameForm, weight: Weight, explain: bool = True) -> tuple[float, str]:
+        if a.compact == b.compact:
+            return 1.0, f"same name after normalization ({a.text!r})" if explain else ""
+        b_tokens = _join_runs(b.tokens, set(a.tokens))
+        a_tokens = _join_runs(a.tokens, set(b_tokens))
+        if a_tokens != a.tokens or b_tokens != b.tokens:
+            b_tokens = _join_runs(b_tokens, set(a_tokens))
+        notes: list[str] | None = [] if explain else None
+        matched_a, total_a = _side(a_tokens, b_tokens, weight, notes)
+        matched_b, total_b = _side(b_tokens, a_tokens, weight, None)
+        total = total_a + total_b
+        value = (matched_a + matched_b) / total if total else 0.0
+        contained = ""
+        if value < 1.0 and total_a and total_b and (matched_a == total_a or matched_b == total_b):
+            # one name is the other with words added (a brand and its full legal name): the more
+            # of the longer name's weight the shorter one carries, the likelier the same party
+            share = min(total_a, total_b) / max(total_a, total_b)
+            boosted = CONTAINED_BASE + CONTAINED_SPAN * share
+            if boosted > value:
+                value = boosted
+                contained = f"; every word of one is in the other, carrying {share:.0%} of its weight"
+        if not explain:
+            return value, ""
+        how = f"weighted token overlap {value:.2f} of {' '.join(a_tokens)!r} and {' '.join(b_tokens)!r}"
+        if notes:
+            how += ": " + ", ".join(notes)
+        return value, how + contained
+
+
+def _join_runs(tokens: tuple[str, ...], other: set[str]) -> tuple[str, ...]:
+    """Adjacent tokens whose concatenation is a token of the other name are joined
+    ("aero caribbean" meets "aerocaribbean"; pinyin "shang hai" meets "shanghai")."""
+    if len(tokens) < 2 or all(t in other for t in tokens):
+        return tokens
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        for j in range(min(n, i + 8), i + 1, -1):
+            joined = "".join(tokens[i:j])
+            if joined in other:
+                out.append(joined)
+                i = j
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return tuple(out)
+
+
+def _side(tokens: tuple[str, ...], others: tuple[str, ...], weight: Weight, notes: list[str] | None) -> tuple[float, float]:
+    """(matched weight, total weight) of one name's tokens against the other's."""
+    other_set = set(others)
+    matched = total = 0.0
+    for token in tokens:
+        w = weight(token)
+        total += w
+        if token in other_set:
+            matched += w
+            continue
+        if len(token) < 3 or token.isdigit():
+            continue
+        best, best_token = 0.0, ""
+        sk = skeleton(token)
+        for other in others:
+            if len(other) < 3:
+                continue
+            similarity = Indel.normalized_similarity(token, other)
+            if (len(sk) >= 2 and len(token) >= 4 and skeleton(other) == sk
+                    and Levenshtein.normalized_similarity(token, other) >= 0.65):
+                similarity = max(similarity, 0.9)
+            if similarity > best:
+                best, best_token = similarity, other
+        if best >= FUZZY_TOKEN and (len(token) >= 4 or best >= 0.85):
+            matched += best * w
+            if notes is not None:
+                notes.append(f"{token}~{best_token} ({best:.2f})")
+    return matched, total
+
+
+ALGORITHMS: dict[str, LogicV1] = {LogicV1.name: LogicV1()}
+"""Every algorithm by its stable name; the default is in ResolveSettings.algorithm."""
