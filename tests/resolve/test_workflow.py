@@ -190,3 +190,26 @@ def test_cli_resolve_review_and_match(space):
 def test_cli_without_a_workspace_says_so(tmp_path):
     result = runner.invoke(app, ["resolve", "--workspace", str(tmp_path / "none")])
     assert result.exit_code == 2 and "no workspace" in result.output
+
+
+def test_match_lists_a_party_loaded_from_several_files_once(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from cvrule.ingest.load import ingest_paths
+    from cvrule.resolve.lookup import match_name
+    from cvrule.store import Store
+    from cvrule.workspace import Workspace
+
+    case = Path(__file__).parents[1] / "cases" / "791_302" / "russian-made-wifi-module-for-model-year-2031-is-prohibited.yaml"
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copyfile(case, inputs / "a.yaml")
+    (inputs / "b.yaml").write_text(case.read_text() + "\n# a second file with the same parties\n")
+    space = Workspace(tmp_path / "ws")
+    ingest_paths(space, [inputs])
+    with Store(space.store_path) as store:
+        party = store.rows("parties")[0]
+        found = match_name(store, party["name"])
+    refs = [(c.target.kind, c.target.ref) for c in found]
+    assert len(refs) == len(set(refs)) and (("party", party["key"]) in refs)

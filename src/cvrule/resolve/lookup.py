@@ -22,5 +22,10 @@ def match_name(store: Store, name: str, country: str | None = None, identifiers:
         query.identifiers.add(scheme, value)
     found = party_matcher.match(query, key) + list_matcher.match(query, key)
     found = [c for c in found if c.score >= settings.review_threshold / 2]
-    found.sort(key=lambda c: (-c.score, c.target.kind, c.target.ref))
-    return found[:limit]
+    found.sort(key=lambda c: (-c.score, c.target.kind, c.target.ref, c.target.source_id))
+    # One row per stable reference: the same party key loaded from several files is one candidate
+    # (its id is the same, so listing it twice would make `review --confirm ID` ambiguous).
+    unique: dict[tuple[str, str], Candidate] = {}
+    for candidate in found:
+        unique.setdefault((candidate.target.kind, candidate.target.ref), candidate)
+    return list(unique.values())[:limit]
