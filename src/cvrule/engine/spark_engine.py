@@ -1,5 +1,7 @@
-"""The nexus engine on Apache Spark (PySpark): each materialized query is a temporary view over
-a locally checkpointed DataFrame, so the lineage of a many-round fixpoint stays one step long.
+"""The nexus engine on Apache Spark (PySpark): each materialized query is written as Parquet to a
+scratch folder and read back as a temporary view, so the plan of a many-round fixpoint stays one
+step long. With a cluster master, the scratch folder (CVRULE_SPARK_SCRATCH) must be on storage
+every executor can read.
 
 Master defaults to `local[*]`; give `spark://host:7077` (or any master URL) to run on a
 cluster. Spark needs Java 17 or later: when neither JAVA_HOME nor `java` on the PATH is set up,
@@ -43,6 +45,7 @@ class SparkEngine:
         shuffle_partitions: int | None = None,
         driver_memory: str | None = None,
         conf: dict[str, str] | None = None,
+        scratch: str | None = None,
     ):
         home = find_java_home()
         if home and not os.environ.get("JAVA_HOME"):
@@ -67,8 +70,12 @@ class SparkEngine:
         self.spark = builder.getOrCreate()
         self.spark.sparkContext.setLogLevel("ERROR")
         self._frames: dict[str, Any] = {}
+        self._paths: dict[str, list[Path]] = {}
         self._steps = 0
-        self._scratch = Path(tempfile.mkdtemp(prefix="cvrule-spark-"))
+        scratch_root = scratch or os.environ.get("CVRULE_SPARK_SCRATCH")
+        if scratch_root:
+            Path(scratch_root).mkdir(parents=True, exist_ok=True)
+        self._scratch = Path(tempfile.mkdtemp(prefix="cvrule-spark-", dir=scratch_root))
 
     def register(self, name: str, table: pa.Table) -> None:
         self._publish(name, self.spark.createDataFrame(table))
@@ -77,13 +84,15 @@ class SparkEngine:
         self._publish(name, self.spark.read.parquet(str(path)))
 
     def table(self, name: str, sql: str) -> int:
-        frame = self.spark.sql(sql).localCheckpoint(eager=True)
-        self._publish(name, frame)
+        # Each step is written to Parquet and read back: the next step's plan starts from files,
+        # so a many-round fixpoint neither drags its whole history along (local checkpoints keep
+        # their origin plan) nor holds the old steps in memory.
         self._steps += 1
-        if self._steps % 16 == 0:
-            # a fixpoint makes many short-lived checkpoints and broadcasts; the JVM frees them
-            # (ContextCleaner) only once they are garbage-collected
-            self.spark.sparkContext._jvm.System.gc()
+        path = self._scratch / f"{name}-{self._steps}"
+        self.spark.sql(sql).write.parquet(str(path))
+        frame = self.spark.read.parquet(str(path))
+        self._publish(name, frame)
+        self._paths.setdefault(name, []).append(path)
         return frame.count()
 
     def view(self, name: str, sql: str) -> None:
@@ -107,7 +116,9 @@ class SparkEngine:
 
     def drop(self, name: str) -> None:
         self.spark.catalog.dropTempView(name)
-        _release(self._frames.pop(name, None))
+        self._frames.pop(name, None)
+        for path in self._paths.pop(name, []):
+            shutil.rmtree(path, ignore_errors=True)
 
     def range_sql(self, count: int) -> str:
         return f"SELECT CAST(id AS BIGINT) AS i FROM range({int(count)})"
@@ -123,17 +134,9 @@ class SparkEngine:
         self.spark.stop()
 
     def _publish(self, name: str, frame) -> None:
-        old = self._frames.pop(name, None)
         frame.createOrReplaceTempView(name)
         self._frames[name] = frame
-        _release(old)
-
-
-def _release(frame) -> None:
-    """Free the blocks of a checkpointed DataFrame that a newer one has replaced."""
-    if frame is None:
-        return
-    try:
-        frame._jdf.queryExecution().analyzed().rdd().unpersist(False)
-    except Exception:  # not a checkpointed frame (a Parquet or Arrow source): nothing held
-        pass
+        # files of earlier versions of `name` are no longer read by anything but the newest
+        old = self._paths.get(name, [])
+        while len(old) > 1:
+            shutil.rmtree(old.pop(0), ignore_errors=True)
