@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup clean bench-ingest
+.PHONY: demo test setup clean bench-ingest audit reliability
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,15 @@ clean:
 bench-nexus: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/nexus/run.py
+
+# Known vulnerabilities in the installed dependencies (needs network: PyPI's JSON API or OSV).
+# --strict: a dependency that could not be checked is a failure, not a silent pass.
+audit: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/pip-audit --strict --skip-editable
+
+# The long reliability runs (RELIABILITY.md); each writes its section of benchmarks/reliability/RESULTS.md.
+reliability: $(STAMP)
+	$(BIN)/python benchmarks/reliability/fuzz.py --executions 100000
+	$(BIN)/python benchmarks/reliability/hostile.py
+	$(BIN)/python benchmarks/reliability/crash.py --kills 200

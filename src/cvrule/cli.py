@@ -146,7 +146,13 @@ def ingest_command(
                 failures.append(outcome.message or str(path))
             progress.advance(task)
 
-        ingest_paths(space, files, on_file=done, on_start=started)
+        try:
+            with space.lock():
+                ingest_paths(space, files, on_file=done, on_start=started)
+        except CvruleError as error:  # another process is writing the workspace
+            progress.stop()
+            err.print(f"error: {error}", markup=False)
+            raise typer.Exit(2) from None
     for message in failures:
         err.print(f"error: {message}", markup=False)
     summary = ", ".join(f"{n} {what}" for what, n in sorted(tally.items())) or "no files"
@@ -191,3 +197,9 @@ _register_nexus(app)
 from cvrule.commands_resolve import register as _register_resolution  # noqa: E402
 
 _register_resolution(app)
+
+
+# The audit log: `cvrule audit verify`, `cvrule audit log` (cvrule.commands_audit).
+from cvrule.commands_audit import register as _register_audit  # noqa: E402
+
+_register_audit(app)

@@ -83,7 +83,8 @@ def nexus_command(
         _fail(f"no workspace store at {space.store_path}: load facts first with `cvrule ingest` or `cvrule synth graph`")
     started = time.perf_counter()
     try:
-        run = nexus_workspace(space, day, law, engine=engine, spark_master=spark_master)
+        with space.lock():
+            run = nexus_workspace(space, day, law, engine=engine, spark_master=spark_master)
     except CvruleError as error:
         _fail(str(error))
     seconds = time.perf_counter() - started
@@ -117,7 +118,11 @@ def why_command(
     if not space.store_path.exists():
         _fail(f"no workspace store at {space.store_path}")
     law = _law(parameters)
-    with Store(space.store_path) as store:
+    try:
+        store = Store(space.store_path)
+    except CvruleError as error:  # another process has the store open for writing
+        _fail(str(error))
+    with store:
         latest = nexus_tables.last_run(store)
         day = _day(as_of, latest)
         if nexus_tables.run_summary(store, day) is None:
@@ -194,8 +199,11 @@ def synth_graph_command(
             space = Workspace(workspace).create()
             name = f"synth-graph-{parties}-{seed}"
             source_id = hashlib.sha256(name.encode()).hexdigest()
-            with Store(space.store_path) as store:
-                nexus_tables.load_graph(store, folder, source_id, name)
+            try:
+                with space.lock(), Store(space.store_path) as store:
+                    nexus_tables.load_graph(store, folder, source_id, name)
+            except CvruleError as error:
+                _fail(str(error))
             line += f"; loaded into {space.root} as source {source_id[:16]} (party keys P0, P1, ...)"
     out.print(f"{line} in {time.perf_counter() - started:.1f} s", markup=False)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -25,8 +26,7 @@ WorkspaceOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
-def _store(workspace: Path | None, must_exist: bool = True):
-    from cvrule.store import Store
+def _workspace(workspace: Path | None, must_exist: bool = True):
     from cvrule.workspace import Workspace
 
     space = Workspace(workspace)
@@ -34,7 +34,23 @@ def _store(workspace: Path | None, must_exist: bool = True):
         err.print(f"error: no workspace at {space.root} (load files with `cvrule ingest PATH --workspace {space.root}`)",
                   markup=False)
         raise typer.Exit(2)
-    return Store(space.store_path)
+    return space
+
+
+def _store(workspace: Path | None, must_exist: bool = True):
+    from cvrule.store import Store
+
+    return Store(_workspace(workspace, must_exist).store_path)
+
+
+@contextmanager
+def _writing(workspace: Path | None):
+    """The store, with the workspace held for writing (a second writer is refused, naming us)."""
+    from cvrule.store import Store
+
+    space = _workspace(workspace)
+    with space.lock(), Store(space.store_path) as store:
+        yield store
 
 
 def _fail(error: CvruleError) -> None:
@@ -70,7 +86,7 @@ def resolve_command(
 
     try:
         settings = ResolveSettings.from_env()
-        with _store(workspace) as store:
+        with _writing(workspace) as store:
             if as_json:
                 report = resolve_store(store, settings)
             else:
@@ -141,7 +157,7 @@ def review_command(
         err.print("error: give one of --confirm, --reject, --alias-of", markup=False)
         raise typer.Exit(2)
     try:
-        with _store(workspace) as store:
+        with (_writing(workspace) if actions else _store(workspace)) as store:
             if confirm:
                 row = confirm_candidate(store, confirm, actor, reason)
                 out.print(f"confirmed {confirm}: {row.subject_key} -> {row.target_ref} (by {row.actor}, judgement {row.seq})",

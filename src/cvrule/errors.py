@@ -3,14 +3,15 @@
     CvruleError
      ├── InputError        a file a user gave cannot be read as what it claims to be
      │    └── CaseFileError   a case file breaks the case-file contract
-     └── ParameterError    a legal parameter file is malformed or a parameter is not in force
+     ├── ParameterError    a legal parameter file is malformed or a parameter is not in force
+     └── WorkspaceBusyError  another process is writing the workspace (names it)
 
 Anything else escaping cvrule is a bug.
 """
 
 from __future__ import annotations
 
-__all__ = ["CaseFileError", "CvruleError", "InputError", "ParameterError"]
+__all__ = ["CaseFileError", "CvruleError", "InputError", "ParameterError", "WorkspaceBusyError"]
 
 
 class CvruleError(Exception):
@@ -20,7 +21,12 @@ class CvruleError(Exception):
 class InputError(CvruleError):
     """A user's file cannot be read: names the file, the location in it and what was expected."""
 
+    MAX_MESSAGE = 1000
+    """Longer messages (a hostile file's value quoted back, say) are cut to this many characters."""
+
     def __init__(self, file: str, location: str | None, message: str):
+        if len(message) > self.MAX_MESSAGE:
+            message = f"{message[:self.MAX_MESSAGE]}... ({len(message):,} characters in all)"
         self.file = file
         self.location = location
         self.message = message
@@ -34,3 +40,7 @@ class CaseFileError(InputError):
 
 class ParameterError(CvruleError):
     """A legal parameter file is malformed, or a parameter is read on a date it is not in force."""
+
+
+class WorkspaceBusyError(CvruleError):
+    """Another process holds the workspace for writing; the message names it (pid, command)."""

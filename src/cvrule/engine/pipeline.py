@@ -45,7 +45,8 @@ def nexus_workspace(
     """Decide every party of the workspace as of `day` and store the result."""
     started = time.perf_counter()
     policy = NexusPolicy.from_edition(law.edition(day))
-    with Store(workspace.store_path) as store, tempfile.TemporaryDirectory(dir=workspace.root, prefix=".nexus-") as tmp:
+    with workspace.lock("cvrule nexus"), Store(workspace.store_path) as store, \
+            tempfile.TemporaryDirectory(dir=workspace.root, prefix=".nexus-") as tmp:
         folder = Path(tmp)
         clock = time.perf_counter()
         nexus_tables.export_graph(store, folder)

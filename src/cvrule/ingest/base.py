@@ -4,6 +4,7 @@ never lets another exception escape for anything a file can contain."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +24,8 @@ __all__ = [
     "InputError",
     "Parsed",
     "check_size",
+    "csv_problem",
+    "csv_reader_limits",
     "iter_xml",
     "load_json",
     "pointer",
@@ -121,6 +124,10 @@ def iter_xml(path: Path, limits: Limits, tag: str | None = None) -> Iterator[tup
     try:
         for event, element in etree.iterparse(str(path), **parser_args):
             if event == "start":
+                if not elements:  # the root: a DTD declared past the head (after 64 KiB of comment) is refused too
+                    dtd = element.getroottree().docinfo.internalDTD
+                    if dtd is not None and any(True for _ in dtd.iterentities()):
+                        raise InputError(str(path), "prolog", "XML entity declarations are not allowed (entity expansion is refused)")
                 name = xml_local(element.tag)
                 siblings = counts[-1]
                 siblings[name] = siblings.get(name, 0) + 1
@@ -158,3 +165,16 @@ def text_stream(path: Path) -> io.TextIOWrapper:
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return io.TextIOWrapper(raw, encoding="utf-16", errors="strict", newline="")
     return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+
+
+def csv_reader_limits(limits: Limits) -> None:
+    """Let Python's csv module read fields up to max_string_bytes (its own default is 128 KiB).
+    The setting is process-wide: every CSV reader calls this, so none inherits another's."""
+    csv.field_size_limit(max(limits.max_string_bytes, 1024))
+
+
+def csv_problem(error: csv.Error, limits: Limits) -> str:
+    """What a csv.Error means, in the words of cvrule's limits."""
+    if "field larger than field limit" in str(error):
+        return f"a field longer than the limit max_string_bytes={limits.max_string_bytes:,}"
+    return f"not valid CSV: {error}"

@@ -31,7 +31,18 @@ from pathlib import Path
 from typing import Any
 
 from cvrule.errors import InputError
-from cvrule.ingest.base import Format, Parsed, check_size, iter_xml, load_json, pointer, text_stream, xml_local
+from cvrule.ingest.base import (
+    Format,
+    Parsed,
+    check_size,
+    csv_problem,
+    csv_reader_limits,
+    iter_xml,
+    load_json,
+    pointer,
+    text_stream,
+    xml_local,
+)
 from cvrule.ingest.countries import normalize_country
 from cvrule.ingest.facts import Attestation, ControlFact, Fact, OwnershipFact, PartyFact, SourceInfo
 from cvrule.ingest.limits import Limits
@@ -570,7 +581,7 @@ def _csv_parser(name: str):
 
 def _csv_records(path: Path, limits: Limits, needed: tuple[str, ...], read) -> Iterator[GleifRecord]:
     file = str(path)
-    csv.field_size_limit(max(limits.max_string_bytes, 1024))
+    csv_reader_limits(limits)
     with text_stream(path) as handle:
         reader = csv.reader(handle)
         try:
@@ -589,7 +600,7 @@ def _csv_records(path: Path, limits: Limits, needed: tuple[str, ...], read) -> I
                     raise InputError(file, where, f"expected {len(header)} columns as in the header, found {len(values)}")
                 yield read(dict(zip(header, values)), file, where)
         except csv.Error as error:
-            raise InputError(file, f"line {reader.line_num}", f"not valid CSV: {error}") from None
+            raise InputError(file, f"line {reader.line_num}", csv_problem(error, limits)) from None
         except UnicodeDecodeError as error:
             raise InputError(file, f"byte {error.start}", "expected UTF-8 text") from None
 
@@ -805,6 +816,8 @@ def _api_record(item: Any, file: str, where: str) -> GleifRecord:
     if lei is None or category is None:
         raise InputError(file, at, "expected lei and category of the reporting exception")
     reason = attributes.get("reason")
+    if reason is not None and not isinstance(reason, (str, list)):
+        raise InputError(file, f"{at}/reason", f"expected a text or an array of texts, found {kind_of(reason)}")
     reasons = [reason] if isinstance(reason, str) else [r for r in reason or [] if isinstance(r, str)]
     return ReportingException(lei=lei, category=category, reasons=reasons, location=where)
 

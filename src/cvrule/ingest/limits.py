@@ -21,6 +21,11 @@ class Limits:
     """Longest single string value (name, description, text node)."""
     stream_above_bytes: int = 128 * 1024**2
     """JSON files larger than this are streamed (memory bounded by one component), not loaded whole."""
+    max_unpacked_bytes: int = 2 * 1024**3
+    """Most bytes an archive (an XLSX workbook is a zip) may unpack to, all its parts together."""
+    max_compression_ratio: int = 200
+    """Most times a part of an archive may unpack to its packed size (parts over 1 MiB): a zip bomb
+    unpacks to thousands of times; real workbooks to 5-30."""
 
     @classmethod
     def from_env(cls) -> Limits:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from cvrule.ingest.base import InputError, check_size
+from cvrule.ingest.base import InputError, check_size, csv_problem, csv_reader_limits
 from cvrule.ingest.countries import normalize_country
 from cvrule.ingest.limits import Limits
 
@@ -99,6 +99,7 @@ def read_list_text(path: Path, limits: Limits) -> str:
 
 def csv_rows(path: Path, text: str, limits: Limits, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """(line number where the record starts, fields) for each non-blank record."""
+    csv_reader_limits(limits)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     line = 1
     count = 0
@@ -108,7 +109,7 @@ def csv_rows(path: Path, text: str, limits: Limits, delimiter: str = ",") -> Ite
         except StopIteration:
             return
         except csv.Error as error:
-            raise InputError(str(path), f"line {line}", f"not valid CSV: {error}") from None
+            raise InputError(str(path), f"line {line}", csv_problem(error, limits)) from None
         start, line = line, reader.line_num + 1
         if not any(field.strip() for field in row):
             continue

@@ -1,4 +1,5 @@
-"""Loading files into a workspace: detect, parse and store each file in its own transaction."""
+"""Loading files into a workspace: detect, parse and store each file in its own transaction,
+holding the workspace lock throughout (cvrule.workspace)."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def ingest_paths(
     limits = limits or Limits.from_env()
     workspace.create()
     outcomes = []
-    with Store(workspace.store_path) as store:
+    with workspace.lock("cvrule ingest"), Store(workspace.store_path) as store:
         for path in collect_files(paths):
             if on_start:
                 on_start(path)
@@ -77,7 +78,7 @@ def _ingest_one(workspace: Workspace, store: Store, path: Path, limits: Limits) 
             parsed = fmt.parse(path, limits)
             return parsed.source, parsed.facts
 
-        return store.ingest(key, source_id, size, parse)
+        return store.ingest(key, source_id, size, parse, max_string_bytes=limits.max_string_bytes)
     except InputError as error:
         outcome = IngestOutcome(key, source_id, "failed", message=str(error))
     except Exception as error:  # a parser bug must not stop the other files; it is reported as one

@@ -26,7 +26,7 @@ from stdnum.cn import uscc as uscc_number
 from stdnum.ru import inn as inn_number
 from stdnum.ru import ogrn as ogrn_number
 
-from cvrule.ingest.base import Format, InputError, Parsed, check_size, text_stream
+from cvrule.ingest.base import Format, InputError, Parsed, check_size, csv_problem, csv_reader_limits, text_stream
 from cvrule.ingest.countries import normalize_country
 from cvrule.ingest.facts import ControlFact, Fact, ItemFact, ItemLink, OwnershipFact, PartyFact, RoleMention, SourceInfo
 from cvrule.ingest.limits import Limits
@@ -165,6 +165,7 @@ def _csv_rows(path: Path, limits: Limits) -> Iterator[_Row]:
             first = stream.readline()
             delimiter = ";" if first.count(";") > first.count(",") else "\t" if "\t" in first else ","
             stream.seek(0)
+            csv_reader_limits(limits)
             reader = csv.reader(stream, delimiter=delimiter, strict=True)
             header = [cell.strip().lower() for cell in next(reader, [])]
             columns = _csv_header(path, header)
@@ -178,7 +179,7 @@ def _csv_rows(path: Path, limits: Limits) -> Iterator[_Row]:
         except UnicodeDecodeError:
             raise InputError(str(path), None, "is not UTF-8 text: save the register as \"CSV UTF-8\"") from None
         except csv.Error as error:
-            raise InputError(str(path), f"line {reader.line_num}", f"not valid CSV: {error}") from None
+            raise InputError(str(path), f"line {reader.line_num}", csv_problem(error, limits)) from None
 
 
 def _csv_header(path: Path, header: list[str]) -> list[str]:
@@ -233,8 +234,60 @@ def _sniff_xlsx(head: bytes, path: Path) -> bool:
 
 def _parse_xlsx(path: Path, limits: Limits) -> Parsed:
     check_size(path, limits)
+    _check_archive(path, limits)
     rows = list(_xlsx_rows(path, limits))
     return Parsed(SourceInfo("supplier-register-xlsx", "1", path.stem), _facts(path, rows))
+
+
+def _check_archive(path: Path, limits: Limits) -> None:
+    """Refuse a zip bomb from the archive's directory, before anything is unpacked. The sizes it
+    states are binding: Python's zipfile stops a part at its stated size (and checks its CRC)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except Exception as error:  # a damaged directory: zipfile raises several kinds
+        raise InputError(str(path), None, f"is not a readable XLSX workbook ({type(error).__name__}: {error})") from None
+    if len(parts) > 10_000:
+        raise InputError(str(path), None, f"has {len(parts):,} parts; a workbook has a few dozen")
+    total = sum(part.file_size for part in parts)
+    if total > limits.max_unpacked_bytes:
+        raise InputError(str(path), None, f"unpacks to {total:,} bytes, over the limit "
+                                          f"max_unpacked_bytes={limits.max_unpacked_bytes:,}")
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > 1024**2 and ratio > limits.max_compression_ratio:
+            raise InputError(str(path), part.filename,
+                             f"unpacks to {ratio:,.0f} times its packed size, over the limit "
+                             f"max_compression_ratio={limits.max_compression_ratio:,} (a zip bomb is refused)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for part in parts:
+                if part.filename.endswith((".xml", ".rels", ".vml")) and _declares_doctype(archive, part):
+                    raise InputError(str(path), part.filename,
+                                     "declares a DOCTYPE; workbook XML never does (entities are refused)")
+    except InputError:
+        raise
+    except Exception as error:  # zipfile, zlib and bz2 raise many kinds for a damaged part
+        raise InputError(str(path), None, f"is not a readable XLSX workbook ({type(error).__name__}: {error})") from None
+
+
+_ROOT_OR_DOCTYPE = re.compile(rb"<!DOCTYPE|<[A-Za-z_]", re.I)
+
+
+def _declares_doctype(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    """Whether the part's prolog (what comes before its root element) holds a DOCTYPE; at most
+    1 MiB is unpacked to find out."""
+    head = b""
+    with archive.open(part) as stream:
+        while len(head) < 1024**2:
+            chunk = stream.read(65536)
+            if not chunk:
+                break
+            head += chunk
+            found = _ROOT_OR_DOCTYPE.search(head)
+            if found:
+                return found.group().upper() == b"<!DOCTYPE"
+    return False
 
 
 def _open_workbook(path: Path) -> Any:

@@ -32,6 +32,7 @@ import yaml
 from cvrule.ingest.base import Format, InputError, Parsed, check_size, iter_xml, load_json, pointer, text_stream, xml_local
 from cvrule.ingest.facts import Fact, ItemFact, ItemLink, RoleMention, SourceInfo
 from cvrule.ingest.limits import Limits
+from cvrule.yamlio import check_yaml_shape
 
 __all__ = ["FORMATS", "head_text", "item_type_for_purpose", "parse_party"]
 
@@ -336,6 +337,7 @@ def parse_yaml(path: Path, limits: Limits) -> Parsed:
     except UnicodeDecodeError as error:
         raise InputError(str(path), f"byte {error.start}", "expected UTF-8 or UTF-16 text") from None
     try:
+        check_yaml_shape(text, path, limits.max_depth, limits.max_elements, _StringsLoader)
         doc = yaml.load(text, Loader=_StringsLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

@@ -43,14 +43,15 @@ def _candidate(resolution: ResolutionStore, candidate_id: str) -> dict:
 def confirm(store: Store, candidate_id: str, actor: str, reason: str | None = None) -> JudgementRow:
     resolution = ResolutionStore(store)
     found = _candidate(resolution, candidate_id)
-    row = resolution.add_judgement(actor=actor, action="confirm", candidate_id=candidate_id,
-                                   subject_key=found["subject_key"], target_ref=found["target_ref"],
-                                   target_source_id=found["target_source_id"], reason=reason)
-    resolution.set_candidate_status(candidate_id, "confirmed")
-    if found["purpose"] == "link":
-        found["score"] = 1.0
-        resolution.relink_subject(found["subject_key"], found, "linked", "analyst",
-                                  f"confirmed by {actor}: {reason or 'no reason given'}")
+    with store.transaction():  # the judgement, its audit entry and its effect on the results: all or nothing
+        row = resolution.add_judgement(actor=actor, action="confirm", candidate_id=candidate_id,
+                                       subject_key=found["subject_key"], target_ref=found["target_ref"],
+                                       target_source_id=found["target_source_id"], reason=reason)
+        resolution.set_candidate_status(candidate_id, "confirmed")
+        if found["purpose"] == "link":
+            found["score"] = 1.0
+            resolution.relink_subject(found["subject_key"], found, "linked", "analyst",
+                                      f"confirmed by {actor}: {reason or 'no reason given'}")
     return row
 
 
@@ -59,17 +60,18 @@ def reject(store: Store, candidate_id: str, actor: str, reason: str) -> Judgemen
         raise ReviewError("a rejection needs a reason (--reason)")
     resolution = ResolutionStore(store)
     found = _candidate(resolution, candidate_id)
-    row = resolution.add_judgement(actor=actor, action="reject", candidate_id=candidate_id,
-                                   subject_key=found["subject_key"], target_ref=found["target_ref"],
-                                   target_source_id=found["target_source_id"], reason=reason)
-    resolution.set_candidate_status(candidate_id, "rejected")
-    if found["purpose"] == "link":
-        current = resolution.mention_results("WHERE subject_key = ? AND candidate_id = ?",
-                                             [found["subject_key"], candidate_id])
-        if current:
-            resolution.relink_subject(found["subject_key"], None, "unresolved", None,
-                                      f"candidate {found['target_name']!r} rejected by {actor}: {reason}; "
-                                      "run `cvrule resolve` to look for others")
+    with store.transaction():
+        row = resolution.add_judgement(actor=actor, action="reject", candidate_id=candidate_id,
+                                       subject_key=found["subject_key"], target_ref=found["target_ref"],
+                                       target_source_id=found["target_source_id"], reason=reason)
+        resolution.set_candidate_status(candidate_id, "rejected")
+        if found["purpose"] == "link":
+            current = resolution.mention_results("WHERE subject_key = ? AND candidate_id = ?",
+                                                 [found["subject_key"], candidate_id])
+            if current:
+                resolution.relink_subject(found["subject_key"], None, "unresolved", None,
+                                          f"candidate {found['target_name']!r} rejected by {actor}: {reason}; "
+                                          "run `cvrule resolve` to look for others")
     return row
 
 

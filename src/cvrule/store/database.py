@@ -1,14 +1,16 @@
 """The one place that talks to the database: an embedded DuckDB file per workspace.
 
-Each ingested file is one transaction: its facts, its `sources` row and its path mapping are
-written together or not at all. Re-ingesting unchanged content is a no-op; a path whose content
-changed has its old facts replaced (unless another path still holds that same content) and
-nothing else touched.
+Each ingested file is one transaction: its facts, its `sources` row, its path mapping and its
+audit entry (cvrule.store.audit) are written together or not at all. Re-ingesting unchanged
+content is a no-op; a path whose content changed has its old facts replaced (unless another
+path still holds that same content) and nothing else touched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,8 +19,10 @@ import duckdb
 import orjson
 import pyarrow as pa
 
+from cvrule.errors import InputError, WorkspaceBusyError
 from cvrule.ingest.facts import Fact, SourceInfo
-from cvrule.store.schema import FACT_TABLES, MIGRATIONS, FactTable
+from cvrule.store import audit
+from cvrule.store.schema import AUDIT_MIGRATION, FACT_TABLES, MIGRATIONS, FactTable
 
 __all__ = ["IngestOutcome", "Store"]
 
@@ -40,8 +44,39 @@ class Store:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(str(self.path))
+        try:
+            self._con = duckdb.connect(str(self.path))
+        except duckdb.IOException as error:
+            holder = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", str(error))
+            if holder is None:
+                raise
+            raise WorkspaceBusyError(
+                f"{self.path} is open in another process (pid {holder.group(2)}, {holder.group(1)}); "
+                "wait for it to finish, then try again") from None
+        self._depth = 0
         self._migrate()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction around the block: committed when it ends, rolled back on any exception
+        (KeyboardInterrupt too). Nested blocks join the outermost one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._con.begin()
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self._con.rollback()
+            raise
+        self._depth = 0
+        self._con.commit()
 
     def close(self) -> None:
         self._con.close()
@@ -62,15 +97,26 @@ class Store:
         for number, script in enumerate(MIGRATIONS, start=1):
             if number <= current:
                 continue
-            con.begin()
-            try:
+            with self.transaction():
                 for statement in filter(str.strip, script.split(";")):
                     con.execute(statement)
                 con.execute("INSERT INTO schema_version VALUES (?)", [number])
-                con.commit()
-            except Exception:
-                con.rollback()
-                raise
+                if number == AUDIT_MIGRATION:
+                    self._audit_baseline(number)
+                elif number > AUDIT_MIGRATION:
+                    audit.append(con, None, "migrate", f"schema {number}", {"schema_version": number})
+
+    def _audit_baseline(self, number: int) -> None:
+        """The audit log begins: record the judgement log's head and a digest of every source
+        already in the store, so what predates the log is covered from now on."""
+        con = self._con
+        last = con.execute("SELECT seq, hash FROM resolution_judgements ORDER BY seq DESC LIMIT 1").fetchone()
+        audit.append(con, None, "audit-start", f"schema {number}",
+                     {"schema_version": number, "judgements": {"seq": last[0], "hash": last[1]} if last else None})
+        digests = audit.fact_digests(con)
+        for source_id, fmt, facts in con.execute("SELECT source_id, format, fact_count FROM sources ORDER BY source_id").fetchall():
+            audit.append(con, None, "baseline", source_id,
+                         {"format": fmt, "facts": facts, "digest": digests.get(source_id, {})})
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -97,19 +143,15 @@ class Store:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def map_path(self, path: str, source_id: str) -> IngestOutcome:
+    def map_path(self, path: str, source_id: str, actor: str | None = None) -> IngestOutcome:
         """Point `path` at content the store already holds (same bytes seen under another path)."""
-        self._con.begin()
-        try:
+        with self.transaction():
             previous = self.source_of(path)
             self._point(path, source_id)
-            if previous and previous != source_id:
-                self._drop_if_orphan(previous)
+            dropped = previous and previous != source_id and self._drop_if_orphan(previous)
             self._log(path, source_id, "same-content", None, None)
-            self._con.commit()
-        except Exception:
-            self._con.rollback()
-            raise
+            audit.append(self._con, actor, "ingest", source_id,
+                         {"path": path, "outcome": "same-content", "replaced": previous if dropped else None})
         return IngestOutcome(path, source_id, "same-content")
 
     def ingest(
@@ -119,26 +161,33 @@ class Store:
         size: int,
         info_and_facts: Callable[[], tuple[SourceInfo, Iterable[Fact]]],
         progress: Callable[[int], None] | None = None,
+        actor: str | None = None,
+        max_string_bytes: int | None = None,
     ) -> IngestOutcome:
-        """Write one file's facts in one transaction; any exception rolls everything back."""
+        """Write one file's facts in one transaction; any exception rolls everything back. A text
+        value longer than `max_string_bytes` (UTF-8) is refused with an InputError at its fact."""
         con = self._con
-        con.begin()
-        try:
+        with self.transaction():
             info, facts = info_and_facts()
-            count = self._write_facts(source_id, facts, progress)
+            for name in ("format_version", "document_name", "created"):
+                value = getattr(info, name)
+                if max_string_bytes is not None and value and len(value.encode("utf-8", "replace")) > max_string_bytes:
+                    raise InputError(path, None, f"the document's {name} is longer than the limit "
+                                                 f"max_string_bytes={max_string_bytes:,}")
+            count = self._write_facts(source_id, facts, progress, path, max_string_bytes)
             previous = self.source_of(path)
             con.execute(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [source_id, info.format, info.format_version, info.document_name, info.created, size, count, _now()],
             )
             self._point(path, source_id)
-            if previous and previous != source_id:
-                self._drop_if_orphan(previous)
+            dropped = previous and previous != source_id and self._drop_if_orphan(previous)
             self._log(path, source_id, "loaded", info.format, f"{count} facts")
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
+            audit.append(con, actor, "ingest", source_id, {
+                "path": path, "outcome": "loaded", "format": info.format, "format_version": info.format_version,
+                "size": size, "facts": count, "digest": audit.fact_digests(con, source_id).get(source_id, {}),
+                "replaced": previous if dropped else None,
+            })
         return IngestOutcome(path, source_id, "loaded", info.format, count)
 
     def record(self, outcome: IngestOutcome) -> None:
@@ -149,18 +198,20 @@ class Store:
         self._con.execute("DELETE FROM source_paths WHERE path = ?", [path])
         self._con.execute("INSERT INTO source_paths VALUES (?, ?, ?)", [path, source_id, _now()])
 
-    def _drop_if_orphan(self, source_id: str) -> None:
+    def _drop_if_orphan(self, source_id: str) -> bool:
         still = self._con.execute("SELECT 1 FROM source_paths WHERE source_id = ?", [source_id]).fetchone()
         if still:
-            return
+            return False
         for table in FACT_TABLES.values():
             self._con.execute(f"DELETE FROM {table.name} WHERE source_id = ?", [source_id])
         self._con.execute("DELETE FROM sources WHERE source_id = ?", [source_id])
+        return True
 
     def _log(self, path, source_id, outcome, fmt, message) -> None:
         self._con.execute("INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?)", [_now(), path, source_id, outcome, fmt, message])
 
-    def _write_facts(self, source_id: str, facts: Iterable[Fact], progress) -> int:
+    def _write_facts(self, source_id: str, facts: Iterable[Fact], progress, path: str = "",
+                     max_string_bytes: int | None = None) -> int:
         buffers: dict[str, list] = {}
         count = 0
         for fact in facts:
@@ -169,18 +220,19 @@ class Store:
             buffer.append(fact)
             count += 1
             if len(buffer) >= _CHUNK:
-                self._flush(FACT_TABLES[kind], source_id, buffer)
+                self._flush(FACT_TABLES[kind], source_id, buffer, path, max_string_bytes)
                 buffer.clear()
                 if progress:
                     progress(count)
         for kind, buffer in buffers.items():
             if buffer:
-                self._flush(FACT_TABLES[kind], source_id, buffer)
+                self._flush(FACT_TABLES[kind], source_id, buffer, path, max_string_bytes)
         if progress:
             progress(count)
         return count
 
-    def _flush(self, table: FactTable, source_id: str, facts: list) -> None:
+    def _flush(self, table: FactTable, source_id: str, facts: list, path: str = "",
+               max_string_bytes: int | None = None) -> None:
         columns: dict[str, list] = {"source_id": [source_id] * len(facts)}
         for field, sql, kind in table.columns:
             values = [getattr(f, field) for f in facts]
@@ -188,6 +240,8 @@ class Store:
                 values = [orjson.dumps(v, option=orjson.OPT_SORT_KEYS).decode() if v else None for v in values]
             columns[sql] = values
         batch = pa.Table.from_pydict(columns, schema=table.arrow_schema)
+        if max_string_bytes is not None:
+            _check_string_lengths(batch, table, facts, path, max_string_bytes)
         self._con.register("_batch", batch)
         try:
             names = ", ".join(f'"{name}"' for name in batch.column_names)
@@ -198,3 +252,25 @@ class Store:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _check_string_lengths(batch: pa.Table, table: FactTable, facts: list, path: str, limit: int) -> None:
+    """Refuse a batch holding a text value over `limit` bytes, naming the first fact that does
+    (vectorized: a fraction of a millisecond per 50,000 facts)."""
+    import pyarrow.compute as pc
+
+    for field, sql, kind in table.columns:
+        column = batch.column(sql)
+        if kind == pa.string():
+            lengths, rows = pc.binary_length(column), None
+        elif kind == pa.list_(pa.string()):
+            lengths, rows = pc.binary_length(pc.list_flatten(column)), pc.list_parent_indices(column)
+        else:
+            continue
+        longest = pc.max(lengths).as_py()
+        if longest is None or longest <= limit:
+            continue
+        index = pc.index(pc.greater(lengths, limit), True).as_py()
+        row = rows[index].as_py() if rows is not None else index
+        raise InputError(path, getattr(facts[row], "location", None) or None,
+                         f"{field} is {lengths[index].as_py():,} bytes long, over the limit max_string_bytes={limit:,}")

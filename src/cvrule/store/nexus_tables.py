@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from cvrule.store import audit
 from cvrule.store.database import Store
 
 __all__ = [
@@ -138,12 +139,12 @@ def write_status(
     status_path: str,
     evidence_path: str,
     run: dict,
+    actor: str | None = None,
 ) -> None:
     """Replace the status and evidence of `as_of` with an engine's output, in one transaction.
     `run` holds the nexus_runs columns other than as_of and finished_at."""
     con = store._con
-    con.begin()
-    try:
+    with store.transaction():
         for table in ("party_status", "party_status_evidence", "nexus_runs"):
             con.execute(f"DELETE FROM {table} WHERE as_of = ?", [as_of])
         con.execute(f"""
@@ -170,21 +171,18 @@ def write_status(
         con.execute(
             f"INSERT INTO nexus_runs ({', '.join(columns)}) VALUES ({', '.join('?' for _ in values)})", values
         )
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        audit.append(con, actor, "nexus", as_of.isoformat(),
+                     {k: run[k] for k in ("engine", "parameters_sha256", "parties", "linked", "indeterminate") if k in run})
 
 
-def load_graph(store: Store, folder: Path, source_id: str, name: str) -> int:
+def load_graph(store: Store, folder: Path, source_id: str, name: str, actor: str | None = None) -> int:
     """Write a generated graph (`cvrule synth graph`) into the fact tables as one source, in one
     transaction: party `P<node>`, its LEI when it has one. The fact tables have no column for US
     permanent residence or unknown owners, so those two traits of the generated graph stay out.
     Returns the number of facts written."""
     con = store._con
     parties, stakes, controls = (_q(folder / f"{t}.parquet") for t in ("g_parties", "g_stakes", "g_controls"))
-    con.begin()
-    try:
+    with store.transaction():
         for table in ("parties", "ownership", "control", "sources", "source_paths"):
             con.execute(f"DELETE FROM {table} WHERE source_id = ?", [source_id])
         con.execute(f"""
@@ -214,10 +212,8 @@ def load_graph(store: Store, folder: Path, source_id: str, name: str) -> int:
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         con.execute("INSERT INTO sources VALUES (?, 'cvrule-synth-graph', '1', ?, NULL, 0, ?, ?)", [source_id, name, facts, now])
         con.execute("INSERT INTO source_paths VALUES (?, ?, ?)", [f"synth:{name}", source_id, now])
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
+        audit.append(con, actor, "synth-graph", source_id, {
+            "name": name, "facts": facts, "digest": audit.fact_digests(con, source_id).get(source_id, {})})
     return facts
 
 

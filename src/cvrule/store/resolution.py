@@ -17,9 +17,10 @@ from datetime import datetime, timezone
 import orjson
 import pyarrow as pa
 
+from cvrule.store import audit
 from cvrule.store.database import Store
 
-__all__ = ["JudgementRow", "MentionRow", "ResolutionStore"]
+__all__ = ["JudgementRow", "MentionRow", "ResolutionStore", "verify_judgement_chain"]
 
 _BATCH = 100_000
 GENESIS = "0" * 64
@@ -167,8 +168,7 @@ class ResolutionStore:
     def write_run(self, run: dict, mentions: list[dict], candidates: list[dict]) -> None:
         """Replace the results with this run's, and record the run, in one transaction."""
         con = self._con
-        con.begin()
-        try:
+        with self.store.transaction():
             con.execute("DELETE FROM resolution_mentions")
             con.execute("DELETE FROM resolution_candidates")
             self._insert("resolution_mentions", _MENTION_COLUMNS, mentions)
@@ -179,10 +179,8 @@ class ResolutionStore:
                  orjson.dumps(run["settings"], option=orjson.OPT_SORT_KEYS).decode(),
                  orjson.dumps(run["counts"], option=orjson.OPT_SORT_KEYS).decode()],
             )
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
+            audit.append(con, run["actor"], "resolve", run["run_id"],
+                         {"algorithm": run["algorithm"], "counts": run["counts"]})
 
     def _insert(self, table: str, columns: list, rows: list[dict]) -> None:
         if not rows:
@@ -247,9 +245,9 @@ class ResolutionStore:
     def add_judgement(self, *, actor: str, action: str, target_ref: str, candidate_id: str | None = None,
                       subject_key: str | None = None, target_source_id: str | None = None,
                       alias: str | None = None, reason: str | None = None) -> JudgementRow:
+        """Append a judgement, and its audit entry, in one transaction (the caller's, when it has one)."""
         con = self._con
-        con.begin()
-        try:
+        with self.store.transaction():
             last = con.execute("SELECT seq, hash FROM resolution_judgements ORDER BY seq DESC LIMIT 1").fetchone()
             seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
             row = {"seq": seq, "judged_at": _now(), "actor": actor, "action": action, "candidate_id": candidate_id,
@@ -258,10 +256,9 @@ class ResolutionStore:
             digest = _row_hash(prev_hash, row)
             con.execute("INSERT INTO resolution_judgements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [*row.values(), prev_hash, digest])
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
+            audit.append(con, actor, f"review.{action}", candidate_id or target_ref,
+                         {"judgement": seq, "judgement_hash": digest, "subject_key": subject_key,
+                          "target_ref": target_ref, "alias": alias, "reason": reason})
         return JudgementRow(**row, prev_hash=prev_hash, hash=digest)
 
     def judgements(self) -> list[JudgementRow]:
@@ -273,19 +270,30 @@ class ResolutionStore:
 
     def verify_judgements(self) -> list[str]:
         """Problems found in the judgement log's hash chain (empty when intact)."""
-        problems: list[str] = []
-        prev_hash = GENESIS
-        expected_seq = 1
-        for row in self.judgements():
-            if row.seq != expected_seq:
-                problems.append(f"judgement {row.seq}: expected sequence number {expected_seq}")
-            if row.prev_hash != prev_hash:
-                problems.append(f"judgement {row.seq}: does not follow the previous judgement")
-            body = {"seq": row.seq, "judged_at": row.judged_at, "actor": row.actor, "action": row.action,
-                    "candidate_id": row.candidate_id, "subject_key": row.subject_key, "target_ref": row.target_ref,
-                    "target_source_id": row.target_source_id, "alias": row.alias, "reason": row.reason}
-            if _row_hash(row.prev_hash, body) != row.hash:
-                problems.append(f"judgement {row.seq}: content does not match its hash")
-            prev_hash = row.hash
-            expected_seq = row.seq + 1
-        return problems
+        return [message for _, message in verify_judgement_chain(self._con)[0]]
+
+
+def verify_judgement_chain(con) -> tuple[list[tuple[int, str]], dict[int, str]]:
+    """(problems as (seq, message), seq -> stored hash) of the judgement log on a connection."""
+    problems: list[tuple[int, str]] = []
+    hashes: dict[int, str] = {}
+    prev_hash = GENESIS
+    expected_seq = 1
+    cursor = con.execute(
+        "SELECT seq, judged_at, actor, action, candidate_id, subject_key, target_ref, target_source_id, alias, "
+        "reason, prev_hash, hash FROM resolution_judgements ORDER BY seq"
+    )
+    for row in map(lambda r: JudgementRow(*r), cursor.fetchall()):
+        hashes[row.seq] = row.hash
+        if row.seq != expected_seq:
+            problems.append((row.seq, f"judgement {row.seq}: expected sequence number {expected_seq}"))
+        elif row.prev_hash != prev_hash:
+            problems.append((row.seq, f"judgement {row.seq}: does not follow the previous judgement"))
+        body = {"seq": row.seq, "judged_at": row.judged_at, "actor": row.actor, "action": row.action,
+                "candidate_id": row.candidate_id, "subject_key": row.subject_key, "target_ref": row.target_ref,
+                "target_source_id": row.target_source_id, "alias": row.alias, "reason": row.reason}
+        if _row_hash(row.prev_hash, body) != row.hash:
+            problems.append((row.seq, f"judgement {row.seq}: content does not match its hash"))
+        prev_hash = row.hash
+        expected_seq = row.seq + 1
+    return problems, hashes

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-__all__ = ["FACT_TABLES", "MIGRATIONS", "FactTable"]
+__all__ = ["AUDIT_MIGRATION", "FACT_TABLES", "MIGRATIONS", "FactTable"]
 
 
 class FactTable:
@@ -223,5 +223,23 @@ CREATE TABLE IF NOT EXISTS party_status_evidence (
     min_exclusive BOOLEAN,
     max_exclusive BOOLEAN,
     share_unknown BOOLEAN
+)
+""")
+
+# The audit log (issue 9): one row per writing operation, appended in the same transaction as the
+# writes it records, each row hash-chained to the one before (see cvrule.store.audit). When this
+# migration is applied to a store that already holds sources, the store records a baseline entry
+# for each of them in the same transaction (Store._migrate).
+AUDIT_MIGRATION = len(MIGRATIONS) + 1
+MIGRATIONS.append("""
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq BIGINT PRIMARY KEY,
+    logged_at TIMESTAMP NOT NULL,
+    actor VARCHAR NOT NULL,
+    action VARCHAR NOT NULL,
+    subject VARCHAR,
+    detail VARCHAR NOT NULL,
+    prev_hash VARCHAR NOT NULL,
+    hash VARCHAR NOT NULL
 )
 """)
