@@ -1,0 +1,174 @@
+"""An assessment as data: every decision of a fleet with the vehicles, components and parties
+behind it. Reports, Declarations of Conformity, CX-0158-1 exports and record packs are all
+rendered from this one structure, and it is what a record pack keeps.
+
+It is deterministic: the same inputs, parameters and evaluation date give the same bytes
+(`to_json`); nothing in it depends on the clock or the machine.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field
+
+from cvrule.model import Decision, Outcome, ParamRef
+
+__all__ = [
+    "Assessment",
+    "ComponentView",
+    "DecisionView",
+    "InputFile",
+    "Obligation",
+    "OUTCOME_ORDER",
+    "PartyView",
+    "RoleView",
+    "VehicleView",
+    "matrix",
+]
+
+OUTCOME_ORDER: tuple[Outcome, ...] = (
+    Outcome.prohibited, Outcome.indeterminate, Outcome.authorized, Outcome.exempt, Outcome.allowed, Outcome.out_of_scope,
+)
+"""Worst first: a matrix cell shows the worst outcome of its transactions."""
+
+Linkage = Literal["linked", "indeterminate", "not_linked", "unresolved"]
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InputFile(_Data):
+    path: str
+    """Relative to the assessed folder, with forward slashes."""
+    sha256: str
+    size: int
+    format: str
+
+
+class PartyView(_Data):
+    """A party as the assessment saw it: its status on the evaluation date and the path that proves it."""
+
+    ref: str
+    """The nexus node (`lei:...` or `<file hash prefix>:<key>`), or `mention:<hash>` for a name no party matched."""
+    name: str
+    country: str | None = None
+    linkage: Linkage
+    basis: str | None = None
+    why: list[str] = Field(default_factory=list)
+    """The explanation lines of `cvrule why`, down to the parties linked on their own facts."""
+    resolution: str | None = None
+    """How the BOM's text was linked to this party (method, score), when it was."""
+
+
+class RoleView(_Data):
+    role: str
+    """supplied_by | manufactured_by | developed_by | designed_by | maintained_by"""
+    party: str
+    """A PartyView ref."""
+    written: str
+    """The name as the file wrote it."""
+
+
+class ComponentView(_Data):
+    """A component that matters to the law (VCS hardware, software that may be covered, or
+    anything with a party that is or may be linked), or a group of equivalent ones."""
+
+    id: str
+    name: str
+    type: Literal["hardware", "software"]
+    ecu: str | None = None
+    """The root item (ECU) it belongs to."""
+    source: str
+    """Input path it came from."""
+    location: str
+    version: str | None = None
+    purl: str | None = None
+    count: int = 1
+    """How many components of the file it stands for (a group of software the law treats alike)."""
+    classification: dict[str, str] = Field(default_factory=dict)
+    """What cvrule read or derived (rf, max_rf_mhz, enables, software_kind, open_source, created, ...)
+    and from where, e.g. {"software_kind": "firmware (CycloneDX type firmware)"}."""
+    linkage: Linkage
+    roles: list[RoleView] = Field(default_factory=list)
+
+
+class VehicleView(_Data):
+    id: str
+    line: str
+    make: str
+    model: str
+    trim: str | None = None
+    model_year: int
+    manufacturer: str
+    """A PartyView ref."""
+    ecus: list[str] = Field(default_factory=list)
+    """ComponentView ids of its root items."""
+    components: int = 0
+    """All components of its BOMs, relevant to the law or not."""
+
+
+class DecisionView(_Data):
+    decision: Decision
+    line: str | None = None
+    model_year: int | None = None
+    vehicle: str | None = None
+    item: str | None = None
+    components: list[str] = Field(default_factory=list)
+    """ComponentView ids whose nexus the decision turned on (linked or indeterminate)."""
+
+
+class Obligation(_Data):
+    """A Declaration of Conformity to file: one per filer, role and model year (791.305)."""
+
+    filer: str
+    filer_name: str
+    role: str
+    model_year: int | None
+    due: date
+    transactions: list[str]
+
+
+class Assessment(_Data):
+    cvrule_assessment: Literal[1] = 1
+    run_id: str
+    """A hash of the inputs, the parameters and the evaluation date: the same run has the same id."""
+    fleet: str
+    as_of: date | None = None
+    engine: str
+    cvrule_version: str
+    parameters_sha256: str
+    inputs: list[InputFile]
+    vehicles: list[VehicleView]
+    decisions: list[DecisionView]
+    components: list[ComponentView]
+    parties: list[PartyView]
+    obligations: list[Obligation]
+    interpretations: list[ParamRef]
+    """Every interpretation some decision relied on."""
+    counts: dict[str, int] = Field(default_factory=dict)
+    """components, components_relevant, by_outcome:<outcome>, ..."""
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.model_dump(mode="json"), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+    @classmethod
+    def from_json(cls, data: bytes) -> Assessment:
+        return cls.model_validate(orjson.loads(data))
+
+
+def matrix(assessment: Assessment) -> dict[str, dict[int, Outcome]]:
+    """line -> model year -> the worst outcome of its transactions."""
+    cells: dict[str, dict[int, Outcome]] = {}
+    for view in assessment.decisions:
+        if view.line is None or view.model_year is None:
+            continue
+        row = cells.setdefault(view.line, {})
+        current = row.get(view.model_year)
+        outcome = view.decision.outcome
+        if current is None or OUTCOME_ORDER.index(outcome) < OUTCOME_ORDER.index(current):
+            row[view.model_year] = outcome
+    return cells

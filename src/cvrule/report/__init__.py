@@ -1,0 +1,118 @@
+"""Reports of an assessment: HTML, PDF, XLSX, CSV, JSON and SARIF, each rendered from the one
+`cvrule.fleet.result.Assessment` and deterministic (the same assessment gives the same bytes).
+
+`write_reports` renders every format asked for in memory first, then writes each file to a
+temporary name in the output folder and moves them all into place: when anything fails, no
+report file is left half-written and no new one is left behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from cvrule.errors import CvruleError
+from cvrule.fleet.result import Assessment
+
+__all__ = ["FORMATS", "ReportError", "render", "write_reports"]
+
+FORMATS = ("html", "pdf", "xlsx", "csv", "json", "sarif")
+
+
+class ReportError(CvruleError):
+    """A report could not be rendered or written."""
+
+
+def _renderers() -> dict[str, Callable[[Assessment], dict[str, bytes]]]:
+    from cvrule.report.csv import render_csv
+    from cvrule.report.html import render_html
+    from cvrule.report.json import render_json
+    from cvrule.report.pdf import render_pdf
+    from cvrule.report.sarif import render_sarif
+    from cvrule.report.xlsx import render_xlsx
+
+    return {
+        "html": lambda a: {"report.html": render_html(a)},
+        "pdf": lambda a: {"report.pdf": render_pdf(a)},
+        "xlsx": lambda a: {"report.xlsx": render_xlsx(a)},
+        "csv": render_csv,
+        "json": lambda a: {"assessment.json": render_json(a)},
+        "sarif": lambda a: {"report.sarif": render_sarif(a)},
+    }
+
+
+def render(assessment: Assessment, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
+    """File name -> bytes of every report in `formats`, in the order of FORMATS."""
+    wanted = list(dict.fromkeys(formats))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise ReportError(f"unknown report format {', '.join(unknown)}: expected some of {', '.join(FORMATS)}")
+    renderers = _renderers()
+    files: dict[str, bytes] = {}
+    for name in FORMATS:
+        if name in wanted:
+            files.update(renderers[name](assessment))
+    return files
+
+
+def write_reports(assessment: Assessment, out_dir: Path | str, formats: Iterable[str] = FORMATS) -> list[Path]:
+    """Render the reports and write them into `out_dir` (made if missing); return the paths
+    written. All or nothing: on any error no partial or temporary file is left, and files
+    that were not there before are not there after."""
+    files = render(assessment, formats)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ReportError(f"cannot make the report folder {out}: {error.strerror or error}") from None
+    targets = [out / name for name in files]
+    for target in targets:
+        if target.is_dir():
+            raise ReportError(f"cannot write {target}: a folder has that name")
+    staged: list[tuple[Path, Path]] = []
+    placed: list[Path] = []
+    try:
+        for target, payload in zip(targets, files.values()):
+            staged.append((_stage(out, target.name, payload), target))
+        for temp, target in staged:
+            existed = target.exists()
+            os.replace(temp, target)
+            if not existed:
+                placed.append(target)
+    except OSError as error:
+        for temp, _ in staged:
+            _unlink(temp)
+        for target in placed:
+            _unlink(target)
+        where = getattr(error, "filename", None) or out
+        raise ReportError(f"cannot write the reports into {out}: {error.strerror or error} ({where})") from None
+    return targets
+
+
+def _stage(folder: Path, name: str, payload: bytes) -> Path:
+    handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        os.fchmod(handle, 0o666 & ~_umask())
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:
+        _unlink(Path(temp))
+        raise
+    return Path(temp)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
