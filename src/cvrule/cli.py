@@ -203,3 +203,9 @@ _register_resolution(app)
 from cvrule.commands_audit import register as _register_audit  # noqa: E402
 
 _register_audit(app)
+
+
+# The fleet assessment: `cvrule assess`, `cvrule replay`, `cvrule diff` (cvrule.commands_assess).
+from cvrule.commands_assess import register as _register_assess  # noqa: E402
+
+_register_assess(app)

@@ -18,10 +18,13 @@ class Context:
     edition: Edition
     day: date
     """The evaluation date: the law in force and the ownership facts as of this day."""
-    persons: Persons = field(init=False)
+    persons: Persons | None = field(default=None)
+    """Who is linked on `day`: by default the reference analysis of the scenario's own parties;
+    a fleet assessment passes the nexus engine's results (`cvrule.fleet.persons.NexusPersons`)."""
 
     def __post_init__(self) -> None:
-        self.persons = Persons(self.scenario, self.edition, self.day)
+        if self.persons is None:
+            self.persons = Persons(self.scenario, self.edition, self.day)
 
     def party_name(self, party_id: str) -> str:
         return self.scenario.parties[party_id].name

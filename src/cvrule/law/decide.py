@@ -3,6 +3,7 @@ authorizations, then the Declaration of Conformity and records that the outcome 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from cvrule.law.context import Context
@@ -22,11 +23,16 @@ from cvrule.model import Decision, MissingFact, Outcome, ParamRef, Reason, Scena
 __all__ = ["decide", "decide_all"]
 
 
-def decide_all(scenario: Scenario, law: Law, as_of: date | None = None) -> list[Decision]:
-    return [decide(scenario, txn_id, law, as_of) for txn_id in scenario.transactions]
+PersonsOn = Callable[[date], object]
+"""The persons analysis to use on a date (an object with `status`, `linkage`, `employment_note`)."""
 
 
-def decide(scenario: Scenario, txn_id: str, law: Law, as_of: date | None = None) -> Decision:
+def decide_all(scenario: Scenario, law: Law, as_of: date | None = None, persons: PersonsOn | None = None) -> list[Decision]:
+    return [decide(scenario, txn_id, law, as_of, persons) for txn_id in scenario.transactions]
+
+
+def decide(scenario: Scenario, txn_id: str, law: Law, as_of: date | None = None,
+           persons: PersonsOn | None = None) -> Decision:
     txn = scenario.transactions[txn_id]
     day = as_of or txn.date
     headline = f"{txn.id}: {txn.kind.value.replace('_', ' ')} by {scenario.parties[txn.actor].name} on {txn.date.isoformat()}"
@@ -36,7 +42,7 @@ def decide(scenario: Scenario, txn_id: str, law: Law, as_of: date | None = None)
         why = reason(f"subpart D took effect on {rule_start.value.isoformat()}, after this transaction", False, "791.300",
                      [fact("transactions", txn.id, "date")], [rule_start])
         return _decision(txn, day, Outcome.out_of_scope, [why], headline, ["791.300"], [], False, None, None)
-    ctx = Context(scenario, law.edition(day), day)
+    ctx = Context(scenario, law.edition(day), day, persons(day) if persons is not None else None)
     in_force = reason(f"subpart D has been in effect since {rule_start.value.isoformat()}", True, "791.300",
                       [fact("transactions", txn.id, "date")], [rule_start])
 

@@ -1,0 +1,375 @@
+"""The components of a fleet's bills of materials as the law needs them: classified from what the
+files say (docs/assess.md, "What cvrule reads from a BOM"), each with the parties that designed,
+developed, manufactured, supplied or maintain it, and software the law treats alike grouped.
+
+All of it is computed in the store with set operations, so a fleet of millions of component rows
+becomes a few thousand law-relevant rows before any Python object is made:
+
+- every item of a BOM file gets its ECU (the file's root: the item its document `describes`),
+  its hardware parent (`contains`), its classification (properties, component type, licences)
+  and its roles (role mentions, resolved to nexus nodes by the latest resolution run, plus the
+  roles a supplier register gives for the same item, joined by package URL or name and version);
+- hardware is kept item by item (it is few, and the law looks at each part within its ECU);
+- software is grouped per file by everything the law reads: kind, what it enables, open source,
+  modified, installation, which side of each legacy cut-off its creation date falls, and the
+  exact set of (role, party) pairs. A group is decided exactly as each of its members would be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import orjson
+
+from cvrule.store import Store
+
+__all__ = ["BOM_FORMATS", "BomComponents", "ComponentRow", "RoleRef", "law_role", "read_components", "resolutions"]
+
+BOM_FORMATS = ("cyclonedx-json", "cyclonedx-xml", "spdx-2-json", "spdx-2-yaml", "spdx-2-tag", "spdx-2-xml",
+               "spdx-3-jsonld", "cx-0158-1")
+"""Source formats whose items are bills of materials (`sources.format`)."""
+
+REGISTER_FORMATS = ("supplier-register-csv", "supplier-register-xlsx")
+
+# How a BOM's words for who stands behind a component map to the rule's roles (791.302(a),
+# 791.303(a), 791.1(a)(1)). An author or originator of software developed it; of hardware, designed it.
+_ROLE_SQL = """
+    CASE
+        WHEN r.role IN ('designed_by', 'developed_by', 'manufactured_by', 'supplied_by', 'maintained_by') THEN r.role
+        WHEN r.role IN ('authored_by', 'originated_by') AND i.item_type = 'hardware' THEN 'designed_by'
+        WHEN r.role IN ('authored_by', 'originated_by') THEN 'developed_by'
+        WHEN r.role = 'published_by' THEN 'supplied_by'
+    END"""
+
+OSI_LICENCES = frozenset("""
+0BSD AFL-3.0 AGPL-3.0 AGPL-3.0-only AGPL-3.0-or-later Apache-1.1 Apache-2.0 APSL-2.0 Artistic-2.0 BSD-1-Clause
+BSD-2-Clause BSD-2-Clause-Patent BSD-3-Clause BSL-1.0 CDDL-1.0 CECILL-2.1 CPAL-1.0 EFL-2.0 EPL-1.0 EPL-2.0 EUPL-1.1
+EUPL-1.2 GPL-2.0 GPL-2.0-only GPL-2.0-or-later GPL-3.0 GPL-3.0-only GPL-3.0-or-later GPL-2.0+ GPL-3.0+ ISC LGPL-2.0
+LGPL-2.0-only LGPL-2.0-or-later LGPL-2.1 LGPL-2.1-only LGPL-2.1-or-later LGPL-3.0 LGPL-3.0-only LGPL-3.0-or-later
+LGPL-2.1+ LPL-1.02 MIT MIT-0 MPL-1.1 MPL-2.0 MS-PL MS-RL MirOS NCSA OFL-1.1 OpenSSL OSL-3.0 PHP-3.01 PostgreSQL
+Python-2.0 QPL-1.0 Unicode-DFS-2016 Unlicense UPL-1.0 W3C Zlib ZPL-2.0 ZPL-2.1 Libpng curl X11 Sleepycat
+""".split())
+"""SPDX ids of OSI-approved licences (and the common legacy ids of the same licences)."""
+
+
+@dataclass(frozen=True)
+class RoleRef:
+    role: str
+    """designed_by | developed_by | manufactured_by | supplied_by | maintained_by"""
+    node: str
+    """The nexus node of the party, or `mention:<hash>` when the name matched no party."""
+    written: str
+    """The name as the file wrote it."""
+
+
+@dataclass
+class ComponentRow:
+    """One hardware item, or one group of software items the law treats alike."""
+
+    source_id: str
+    key: str
+    """The item's key in its file (for a group: its first member's)."""
+    name: str
+    type: str
+    ecu: str
+    """The key of the file's root item."""
+    parent: str | None
+    location: str
+    version: str | None
+    purl: str | None
+    count: int
+    members: list[str]
+    """Up to five member names of a group, for the reader."""
+    software_kind: str | None
+    kind_from: str | None
+    enables: str | None
+    rf: str | None
+    max_rf_mhz: float | None
+    passive: bool | None
+    open_source: bool | None
+    open_source_from: str | None
+    modified: bool
+    created: date | None
+    installation: str | None
+    model_year: int | None
+    roles: list[RoleRef] = field(default_factory=list)
+
+    @property
+    def is_root(self) -> bool:
+        return self.key == self.ecu
+
+
+@dataclass
+class BomComponents:
+    source_id: str
+    root: str
+    root_written: bool
+    """False when the file names no root item and cvrule made one (its facts are all unknown)."""
+    rows: list[ComponentRow]
+    total: int
+    """All items of the file, relevant or not."""
+
+
+def read_components(store: Store, source_ids: list[str], cutoffs: list[date]) -> dict[str, BomComponents]:
+    """The classified, grouped components of each BOM file in `source_ids`."""
+    con = store._con
+    con.execute("CREATE OR REPLACE TEMP TABLE fa_sources AS SELECT unnest(?::VARCHAR[]) AS source_id", [source_ids])
+    con.execute(_ROOTS)
+    con.execute(_LATEST_MENTIONS)
+    con.execute(_REGISTER_PAIRS)
+    con.execute(_REGISTER_ROLES)
+    con.execute(_ROLES.replace("{ROLE}", _ROLE_SQL))
+    _licence_table(con)
+    con.execute(_CLASSIFIED)
+    cut_columns = ", ".join(f"(created >= DATE '{c.isoformat()}') AS cut{n}" for n, c in enumerate(sorted(set(cutoffs)))) or "TRUE AS cut0"
+    cut_names = ", ".join(f"cut{n}" for n in range(max(1, len(set(cutoffs)))))
+    rows = con.execute(_GROUPED.format(cuts=cut_columns, cut_names=cut_names)).fetchall()
+    columns = [d[0] for d in con.description]
+    roots = {sid: (root, written) for sid, root, written in con.execute("SELECT source_id, root, written FROM fa_roots").fetchall()}
+    totals = dict(con.execute("SELECT source_id, count(*) FROM items WHERE source_id IN (SELECT source_id FROM fa_sources) GROUP BY 1").fetchall())
+    found: dict[str, BomComponents] = {}
+    for sid in source_ids:
+        root, written = roots.get(sid, (None, False))
+        found[sid] = BomComponents(sid, root or "", written, [], totals.get(sid, 0))
+    for values in rows:
+        row = dict(zip(columns, values))
+        roles = [RoleRef(*part.split("\x1f")) for part in (row.pop("roles") or "").split("\x1e") if part]
+        row.pop("cuts", None)
+        component = ComponentRow(**row, roles=roles)
+        found[component.source_id].rows.append(component)
+    for bom in found.values():
+        bom.rows.sort(key=lambda r: (not r.is_root, r.type, r.location, r.key))
+        if not bom.root_written:
+            bom.root = f"cvrule:root:{bom.source_id[:12]}"
+    return found
+
+
+def resolutions(store: Store) -> dict[str, str]:
+    """Node -> how the files' names were linked to it (method and score), from `read_components`'s
+    mention table."""
+    rows = store._con.execute("""
+        SELECT node, status, method, max(score), min(name), count(*) FROM fa_mentions GROUP BY ALL ORDER BY node, status, method
+    """).fetchall()
+    found: dict[str, str] = {}
+    for node, status, method, score, name, n in rows:
+        if status == "linked":
+            how = f"{method} match" + (f", score {score:.2f}" if score is not None and method == "name" else "")
+            text = f"linked by {how} ({n} mention{'s' if n != 1 else ''}, e.g. {name!r})"
+        else:
+            text = f"{status}: {n} mention{'s' if n != 1 else ''} of {name!r} matched no party"
+        found[node] = found[node] + "; " + text if node in found else text
+    return found
+
+
+def law_role(role: str, item_type: str) -> str | None:
+    """The rule's role for a BOM role word (see _ROLE_SQL)."""
+    if role in ("designed_by", "developed_by", "manufactured_by", "supplied_by", "maintained_by"):
+        return role
+    if role in ("authored_by", "originated_by"):
+        return "designed_by" if item_type == "hardware" else "developed_by"
+    if role == "published_by":
+        return "supplied_by"
+    return None
+
+
+def licence_open_source(licences: list[str] | None) -> tuple[bool | None, str | None]:
+    """Whether a licence list makes a component open source, and why (None: cannot be told)."""
+    ids = [part for text in licences or () for part in _licence_ids(text)]
+    if not ids:
+        return None, None
+    refs = [i for i in ids if i.startswith("LicenseRef-")]
+    if any(word in i.lower() for i in refs for word in ("proprietary", "commercial", "confidential", "closed")):
+        return False, "a proprietary licence (" + ", ".join(refs) + ")"
+    if all(i in OSI_LICENCES for i in ids):
+        return True, "OSI-approved licences (" + ", ".join(sorted(set(ids))) + ")"
+    return None, None
+
+
+def _licence_ids(text: str) -> list[str]:
+    words = text.replace("(", " ").replace(")", " ").split()
+    return [w for w in words if w not in ("AND", "OR", "WITH") and not w.endswith("-exception")]
+
+
+def _licence_table(con) -> None:
+    sets = con.execute("""
+        SELECT DISTINCT licenses FROM items
+        WHERE source_id IN (SELECT source_id FROM fa_sources) AND licenses IS NOT NULL AND len(licenses) > 0
+    """).fetchall()
+    rows = []
+    for (licences,) in sets:
+        value, why = licence_open_source(licences)
+        rows.append((licences, value, why))
+    con.execute("CREATE OR REPLACE TEMP TABLE fa_licences (licenses VARCHAR[], open_source BOOLEAN, why VARCHAR)")
+    if rows:
+        con.executemany("INSERT INTO fa_licences VALUES (?, ?, ?)", rows)
+
+
+# The root of each file: the item its document describes (one that is an item of the file).
+_ROOTS = """
+CREATE OR REPLACE TEMP TABLE fa_roots AS
+SELECT s.source_id, r.root, r.root IS NOT NULL AS written
+FROM fa_sources s LEFT JOIN (
+    SELECT l.source_id, min(l.child) AS root
+    FROM item_links l JOIN items i ON i.source_id = l.source_id AND i.key = l.child
+    WHERE l.relation = 'describes' AND l.source_id IN (SELECT source_id FROM fa_sources)
+    GROUP BY l.source_id
+) r USING (source_id)
+"""
+
+# Each role mention of the latest resolution run, with the nexus node of the party it was linked
+# to (an LEI names the node wherever the party came from; otherwise the party record's file and key).
+_LATEST_MENTIONS = """
+CREATE OR REPLACE TEMP TABLE fa_mentions AS
+WITH latest AS (
+    SELECT run_id FROM resolution_runs ORDER BY finished_at DESC, run_id DESC LIMIT 1
+), party_lei AS (
+    SELECT source_id, key, min(upper(nullif(trim(json_extract_string(identifiers, '$.lei')), ''))) AS lei
+    FROM parties GROUP BY source_id, key
+)
+SELECT m.source_id, m.item, m.role, m.location, m.name, m.status, m.method, m.score,
+       CASE WHEN m.status = 'linked' AND m.party_ref IS NOT NULL
+            THEN coalesce('lei:' || p.lei, substr(m.party_source_id, 1, 16) || ':' || m.party_ref)
+            ELSE 'mention:' || substr(sha256(m.subject_key), 1, 16) END AS node
+FROM resolution_mentions m
+LEFT JOIN party_lei p ON p.source_id = m.party_source_id AND p.key = m.party_ref
+WHERE m.run_id = (SELECT run_id FROM latest)
+"""
+
+# The items of supplier registers that are items of a BOM: the same package URL, else the same
+# name (and the same version where both give one). Registers are small: two hash joins.
+_REGISTER_PAIRS = """
+CREATE OR REPLACE TEMP TABLE fa_register_pairs AS
+WITH reg AS (
+    SELECT i.source_id, i.key, lower(i.name) AS lname, i.version, i.purl, i.properties
+    FROM items i JOIN sources s USING (source_id)
+    WHERE s.format IN ('supplier-register-csv', 'supplier-register-xlsx')
+), bom AS (
+    SELECT source_id, key, lower(name) AS lname, version, purl
+    FROM items WHERE source_id IN (SELECT source_id FROM fa_sources)
+)
+SELECT DISTINCT * FROM (
+    SELECT b.source_id, b.key, r.source_id AS reg_source, r.key AS reg_key, r.properties
+    FROM bom b JOIN reg r ON b.purl = r.purl
+    UNION ALL
+    SELECT b.source_id, b.key, r.source_id, r.key, r.properties
+    FROM bom b JOIN reg r ON b.lname = r.lname
+    WHERE (b.purl IS NULL OR r.purl IS NULL) AND (b.version IS NULL OR r.version IS NULL OR b.version = r.version)
+)
+"""
+
+_REGISTER_ROLES = """
+CREATE OR REPLACE TEMP TABLE fa_register_roles AS
+SELECT p.source_id, p.key, m.role, m.name, m.node, m.location, p.reg_source
+FROM fa_register_pairs p JOIN fa_mentions m ON m.source_id = p.reg_source AND m.item = p.reg_key
+"""
+
+_ROLES = """
+CREATE OR REPLACE TEMP TABLE fa_register_roles AS
+WITH reg AS (
+    SELECT i.source_id, i.key, lower(i.name) AS lname, i.version, i.purl
+    FROM items i JOIN sources s USING (source_id)
+    WHERE s.format IN ('supplier-register-csv', 'supplier-register-xlsx')
+), bom AS (
+    SELECT source_id, key, lower(name) AS lname, version, purl
+    FROM items WHERE source_id IN (SELECT source_id FROM fa_sources)
+), pairs AS (
+    SELECT DISTINCT b.source_id, b.key, r.source_id AS reg_source, r.key AS reg_key
+    FROM bom b JOIN reg r
+      ON (b.purl IS NOT NULL AND b.purl = r.purl)
+      OR ((b.purl IS NULL OR r.purl IS NULL) AND b.lname = r.lname
+          AND (b.version IS NULL OR r.version IS NULL OR b.version = r.version))
+)
+SELECT p.source_id, p.key, m.role, m.name, m.node, m.location, p.reg_source
+FROM pairs p JOIN fa_mentions m ON m.source_id = p.reg_source AND m.item = p.reg_key
+"""
+
+_ROLES = """
+CREATE OR REPLACE TEMP TABLE fa_roles AS
+WITH raw AS (
+    SELECT m.source_id, m.item AS key, m.role, m.name, m.node FROM fa_mentions m
+    WHERE m.source_id IN (SELECT source_id FROM fa_sources)
+    UNION ALL
+    SELECT source_id, key, role, name, node FROM fa_register_roles
+), mapped AS (
+    SELECT r.source_id, r.key, {ROLE} AS role, min(r.name) AS written, r.node
+    FROM raw r JOIN items i ON i.source_id = r.source_id AND i.key = r.key
+    GROUP BY ALL
+)
+SELECT source_id, key,
+       string_agg(role || chr(31) || node || chr(31) || written, chr(30) ORDER BY role, node) AS roles
+FROM mapped WHERE role IS NOT NULL
+GROUP BY source_id, key
+"""
+
+_CLASSIFIED = """
+CREATE OR REPLACE TEMP TABLE fa_items AS
+WITH base AS (
+    SELECT i.*, coalesce(r.root, 'cvrule:root:' || substr(i.source_id, 1, 12)) AS ecu,
+           CAST(coalesce(i.properties, '{}') AS JSON) AS props
+    FROM items i JOIN fa_roots r USING (source_id)
+), parents AS (
+    SELECT l.source_id, l.child AS key, min(l.parent) AS parent
+    FROM item_links l JOIN items p ON p.source_id = l.source_id AND p.key = l.parent AND p.item_type = 'hardware'
+    WHERE l.relation = 'contains' AND l.source_id IN (SELECT source_id FROM fa_sources)
+    GROUP BY ALL
+), reg AS (
+    SELECT DISTINCT ON (source_id, key) source_id, key, CAST(properties AS JSON) AS rprops
+    FROM fa_register_pairs WHERE properties IS NOT NULL
+    ORDER BY source_id, key, reg_source, reg_key
+)
+SELECT b.source_id, b.key, b.name, b.item_type AS type, b.ecu,
+       CASE WHEN b.key = b.ecu THEN NULL WHEN b.item_type = 'hardware' THEN coalesce(p.parent, b.ecu) ELSE b.ecu END AS parent,
+       b.location, b.version, b.purl,
+       coalesce(json_extract_string(b.props, '$."cvrule:software_kind"'),
+                CASE WHEN b.item_type = 'software' THEN CASE lower(replace(replace(b.component_type, '_', '-'), ' ', '-'))
+                    WHEN 'firmware' THEN 'firmware'
+                    WHEN 'operating-system' THEN 'system' WHEN 'operatingsystem' THEN 'system'
+                    WHEN 'application' THEN 'application'
+                    WHEN 'library' THEN 'middleware' WHEN 'framework' THEN 'middleware' END END) AS software_kind,
+       CASE WHEN json_extract_string(b.props, '$."cvrule:software_kind"') IS NOT NULL THEN 'property cvrule:software_kind'
+            WHEN b.component_type IS NOT NULL THEN 'component type ' || b.component_type END AS kind_from,
+       json_extract_string(b.props, '$."cvrule:enables"') AS enables,
+       coalesce(json_extract_string(b.props, '$."cvrule:rf"'), json_extract_string(g.rprops, '$.rf')) AS rf,
+       TRY_CAST(coalesce(json_extract_string(b.props, '$."cvrule:max_rf_mhz"'), json_extract_string(g.rprops, '$.max_rf_mhz')) AS DOUBLE) AS max_rf_mhz,
+       TRY_CAST(json_extract_string(b.props, '$."cvrule:passive"') AS BOOLEAN) AS passive,
+       coalesce(TRY_CAST(json_extract_string(b.props, '$."cvrule:open_source"') AS BOOLEAN), l.open_source) AS open_source,
+       CASE WHEN json_extract_string(b.props, '$."cvrule:open_source"') IS NOT NULL THEN 'property cvrule:open_source'
+            ELSE l.why END AS open_source_from,
+       coalesce(TRY_CAST(json_extract_string(b.props, '$."cvrule:modified_for_proprietary"') AS BOOLEAN), b.modified, FALSE) AS modified,
+       TRY_CAST(substr(coalesce(json_extract_string(b.props, '$."cvrule:created"'), json_extract_string(b.props, '$.builtDate'),
+                                json_extract_string(b.props, '$.builtTime'), json_extract_string(b.props, '$.releaseDate'),
+                                json_extract_string(b.props, '$.releaseTime')), 1, 10) AS DATE) AS created,
+       json_extract_string(b.props, '$."cvrule:installation"') AS installation,
+       coalesce(b.model_year, TRY_CAST(json_extract_string(b.props, '$."cvrule:model_year"') AS INTEGER)) AS model_year,
+       coalesce(ro.roles, '') AS roles
+FROM base b
+LEFT JOIN parents p ON p.source_id = b.source_id AND p.key = b.key
+LEFT JOIN reg g ON g.source_id = b.source_id AND g.key = b.key
+LEFT JOIN fa_licences l ON l.licenses = b.licenses
+LEFT JOIN fa_roles ro ON ro.source_id = b.source_id AND ro.key = b.key
+"""
+
+# Hardware and roots one by one; software grouped by everything the law reads.
+_GROUPED = """
+WITH cut AS (SELECT *, {cuts} FROM fa_items)
+SELECT source_id, key, name, type, ecu, parent, location, version, purl, 1 AS count, [name] AS members,
+       software_kind, kind_from, enables, rf, max_rf_mhz, passive, open_source, open_source_from, modified,
+       created, installation, model_year, roles
+FROM cut WHERE type = 'hardware' OR key = ecu
+UNION ALL
+SELECT source_id, min(key) AS key, arg_min(name, key) AS name, 'software', ecu, ecu AS parent,
+       arg_min(location, key) AS location,
+       CASE WHEN count(*) = 1 THEN arg_min(version, key) END AS version,
+       CASE WHEN count(*) = 1 THEN arg_min(purl, key) END AS purl,
+       CAST(count(*) AS INTEGER) AS count, list(name ORDER BY key)[1:5] AS members,
+       software_kind, min(kind_from), enables, NULL, NULL, NULL, open_source, min(open_source_from), modified,
+       -- any date on the same side of every cut-off decides the same: the earliest of those on or
+       -- after the first cut-off, else the latest of those before it
+       CASE WHEN bool_and(cut0) THEN min(created) ELSE max(created) END AS created,
+       installation, model_year, roles
+FROM cut WHERE type = 'software' AND key <> ecu
+GROUP BY source_id, ecu, software_kind, enables, open_source, modified, installation, model_year, roles,
+         created IS NULL, {cut_names}
+ORDER BY source_id, type, location, key
+"""
