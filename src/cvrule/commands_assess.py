@@ -51,6 +51,8 @@ def assess_command(
     workspace: Annotated[Optional[Path], typer.Option("--workspace", help="Workspace folder (default OUT/workspace).")] = None,
     parameters: Annotated[Optional[Path], typer.Option("--parameters", help="Directory of legal parameter files "
                                                        "instead of the bundled ones (also CVRULE_PARAMETERS).")] = None,
+    reports: Annotated[Optional[list[str]], typer.Option("--report", help="A report to write: html, pdf, xlsx, csv, "
+                                                         "json or sarif (repeat it; default all).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Assess a fleet: decide every vehicle line, model year and import, and write the reports.
@@ -67,6 +69,11 @@ def assess_command(
     from cvrule.law import Law
     from cvrule.workspace import Workspace
 
+    from cvrule.report import FORMATS
+
+    unknown = [r for r in reports or () if r not in FORMATS]
+    if unknown:
+        _fail(f"--report {unknown[0]!r}: expected one of {', '.join(FORMATS)}")
     if engine not in ("duckdb", "spark"):
         _fail(f"--engine {engine!r}: expected duckdb or spark")
     day = _day(as_of)
@@ -85,7 +92,8 @@ def assess_command(
 
         try:
             run = assess(folder, out=out_dir, as_of=day, engine=engine, spark_master=spark_master,
-                         workspace=Workspace(workspace) if workspace else None, law=law, on_stage=stage)
+                         workspace=Workspace(workspace) if workspace else None, law=law, on_stage=stage,
+                         formats=tuple(reports) if reports else None)
         except CvruleError as error:
             progress.stop()
             _fail(str(error))

@@ -54,7 +54,11 @@ def compare(a: Assessment, b: Assessment) -> Comparison:
     party_changes: dict[str, str] = {}
     for ref in sorted(old_p.keys() | new_p.keys()):
         before, after = old_p.get(ref), new_p.get(ref)
-        if before and after and before.linkage != after.linkage:
+        if before is None:
+            party_changes[ref] = f"{after.name}: newly identified, {after.linkage}" + (f" ({after.basis})" if after.basis else "")
+        elif after is None:
+            party_changes[ref] = f"{before.name}: no longer named (was {before.linkage})"
+        elif before.linkage != after.linkage:
             party_changes[ref] = f"{after.name}: {before.linkage} -> {after.linkage}" + (f" ({after.basis})" if after.basis else "")
         elif before and after and before.why != after.why and after.linkage != "not_linked":
             party_changes[ref] = f"{after.name}: still {after.linkage}, on a different path"
@@ -77,7 +81,12 @@ def compare(a: Assessment, b: Assessment) -> Comparison:
                               if before.classification.get(k) != after.classification.get(k))
                 what.append("classification " + ", ".join(keys))
             if [(r.role, r.party) for r in before.roles] != [(r.role, r.party) for r in after.roles]:
-                what.append("its parties")
+                gone = {r.party for r in before.roles} - {r.party for r in after.roles}
+                came = [r for r in after.roles if r.party not in {x.party for x in before.roles}]
+                words = [f"{r.role.replace('_', ' ')} {new_p[r.party].name if r.party in new_p else r.written} "
+                         f"({new_p[r.party].linkage if r.party in new_p else 'unknown'})" for r in came]
+                words += [f"no longer {old_p[p].name if p in old_p else p}" for p in sorted(gone)]
+                what.append("its parties: " + ", ".join(dict.fromkeys(words)))
             comp_changes[cid] = f"{after.name}: " + "; ".join(what)
     result.components = list(comp_changes.values())
     held_by: dict[str, set[str]] = {}

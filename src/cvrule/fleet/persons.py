@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cvrule.law.findings import fact, missing, reason
+from cvrule.law.findings import fact, missing, param_ref, reason
 from cvrule.law.parameters import Edition
 from cvrule.law.s791_301.persons import Linkage, PartyStatus
 from cvrule.model import MissingFact, Reason
@@ -105,7 +105,7 @@ class NexusPersons:
         basis = self._rows[party_id][1]
         lines = self.explanation(party_id)
         holds = {Linkage.linked: True, Linkage.indeterminate: None, Linkage.not_linked: False}[linkage]
-        why = _tree(lines, holds) if lines else reason(f"{name}: {linkage.value}", holds, CITE)
+        why = _tree(lines, holds, self.edition) if lines else reason(f"{name}: {linkage.value}", holds, CITE)
         gaps: list[MissingFact] = []
         if linkage is Linkage.indeterminate:
             gaps = self._gaps(party_id, name)
@@ -136,18 +136,25 @@ class NexusPersons:
                                                        "jurisdiction or direction of the PRC or Russia?")]
 
 
-def _tree(lines: list[str], holds: bool | None) -> Reason:
+def _tree(lines: list[str], holds: bool | None, edition: Edition) -> Reason:
     """The explanation lines as a reasons tree: each line a step, indentation its depth; a
-    `[parameter = ...]` line is kept as a step too, so nothing `cvrule why` says is lost."""
+    `[parameter = ...]` line becomes the parameter its step rests on."""
     root = reason(lines[0].strip(), holds, CITE)
     stack: list[tuple[int, Reason]] = [(0, root)]
     for line in lines[1:]:
         depth = (len(line) - len(line.lstrip(" "))) // 2
         text = line.strip().removeprefix("- ")
-        step = reason(text, _holds_of(text, holds), CITE if "15 CFR" in text else None)
-        while stack and stack[-1][0] >= depth:
+        while len(stack) > 1 and stack[-1][0] >= depth:
             stack.pop()
-        parent = stack[-1][1] if stack else root
+        parent = stack[-1][1]
+        if text.startswith("[") and " = " in text:
+            name = text[1:].split(" = ", 1)[0]
+            try:
+                parent.parameters.append(param_ref(edition.param(name)))
+                continue
+            except Exception:  # not a parameter of this edition: keep the words
+                pass
+        step = reason(text, _holds_of(text, holds), CITE if "15 CFR" in text else None)
         parent.because.append(step)
         stack.append((depth, step))
     return root
