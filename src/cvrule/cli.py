@@ -209,3 +209,4 @@ _register_audit(app)
 from cvrule.commands_assess import register as _register_assess  # noqa: E402
 
 _register_assess(app)
+

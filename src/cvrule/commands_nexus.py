@@ -1,5 +1,6 @@
 """`cvrule nexus`, `cvrule why` and `cvrule synth graph`: the command-line face of the nexus
-(15 CFR 791.301 over the whole ownership graph). Registered on the app by `register`."""
+(15 CFR 791.301 over the whole ownership graph); and `cvrule synth fleet`, the synthetic fleet of
+the assessment benchmark. Registered on the app by `register`."""
 
 from __future__ import annotations
 
@@ -206,6 +207,33 @@ def synth_graph_command(
                 _fail(str(error))
             line += f"; loaded into {space.root} as source {source_id[:16]} (party keys P0, P1, ...)"
     out.print(f"{line} in {time.perf_counter() - started:.1f} s", markup=False)
+
+
+@synth_app.command("fleet")
+def synth_fleet_command(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the fleet into (new or empty).")],
+    components: Annotated[int, typer.Option("--components", min=1000, help="Component rows in all the BOMs together.")] = 100_000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed: the same arguments write the same bytes.")] = 1,
+    lines: Annotated[Optional[int], typer.Option("--lines", min=1, help="Vehicle lines (default: 6, more when a BOM would pass 250,000 rows).")] = None,
+) -> None:
+    """Write a deterministic synthetic fleet for the assessment benchmark.
+
+    The folder holds fleet.yaml, a CycloneDX 1.6 BOM per ECU and generation, BODS ownership data
+    and a supplier register. Most component rows are software packages (Android and Yocto Linux
+    scale) with purls, licences and suppliers from a pool of 3,000: 8 % of them linked (organized,
+    headquartered or majority-owned in CN, HK or RU), 1 % unknown. `cvrule assess OUT` reads it.
+    """
+    from cvrule.fleet.synth import synth_fleet
+
+    started = time.perf_counter()
+    try:
+        summary = synth_fleet(out_dir, components, seed, lines)
+    except ValueError as error:
+        _fail(str(error))
+    out.print(f"{summary.components:,} component rows in {summary.boms} BOMs for {summary.lines} lines, "
+              f"{summary.suppliers:,} suppliers ({summary.linked_suppliers} linked, {summary.unknown_suppliers} unknown), "
+              f"{summary.bytes_written / 1e6:,.1f} MB in {out_dir} (seed {seed}) in {time.perf_counter() - started:.1f} s",
+              markup=False)
 
 
 def register(app: typer.Typer) -> None:

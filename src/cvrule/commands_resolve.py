@@ -83,6 +83,7 @@ def resolve_command(
     applied. Thresholds: CVRULE_RESOLVE_LINK_THRESHOLD, CVRULE_RESOLVE_REVIEW_THRESHOLD (docs/resolve.md).
     """
     from cvrule.resolve import ResolveSettings, resolve_store, work_to_do
+    from cvrule.resolve.status import group_screening_hits
 
     try:
         settings = ResolveSettings.from_env()
@@ -121,9 +122,11 @@ def resolve_command(
     out.print(f"  review      {counts['review']:>8}", markup=False)
     out.print(f"  unresolved  {counts['unresolved']:>8}", markup=False)
     out.print(f"  screening flags {counts['screening_flags']}", markup=False)
-    for flag in report.flags:
+    for hit in group_screening_hits(report.flags):
+        flag = max(hit, key=lambda row: row["score"])
+        more = f"; also {', '.join(row['candidate_id'] for row in hit if row is not flag)}" if len(hit) > 1 else ""
         out.print(f"    FLAG {flag['candidate_id']} {flag['decision']} {flag['score']:.2f}: {flag['subject_name']!r} ~ "
-                  f"{flag['target_name']!r} on {flag['list_name']} ({flag['status']})", markup=False)
+                  f"{flag['target_name']!r} on {flag['list_name']} ({flag['status']}{more})", markup=False)
     if counts["review"] or counts["screening_flags"]:
         out.print("Decide the pending candidates with `cvrule review`.", markup=False)
     for item in work:

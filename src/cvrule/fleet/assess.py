@@ -19,6 +19,7 @@ same bytes (`cvrule replay`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shutil
 import time
@@ -31,7 +32,7 @@ from cvrule import __version__
 from cvrule.errors import CvruleError, InputError
 from cvrule.fleet.components import read_components, resolutions
 from cvrule.fleet.manifest import MANIFEST_NAMES, FleetManifest, FleetParty, load_manifest
-from cvrule.fleet.persons import NexusPersons
+from cvrule.fleet.persons import NexusPersons, RunCache
 from cvrule.fleet.result import Assessment, InputFile
 from cvrule.fleet.scenario import PartyInfo, build_scenario, evaluation_days, fleet_party_key
 from cvrule.fleet.views import assessment_of
@@ -211,14 +212,23 @@ def _nexus(space: Workspace, manifest: FleetManifest, law: Law, as_of: date | No
     epochs: dict[tuple, date] = {}
     stands_for: dict[date, date] = {}
     for day in days:
-        epoch = (sum(1 for b in bounds if b <= day), repr(NexusPolicy.from_edition(law.edition(day))))
-        stands_for[day] = epochs.setdefault(epoch, day)
+        # The nexus policy names its day; two days with the same facts in force and the same policy
+        # otherwise decide every party alike.
+        policy = dataclasses.replace(NexusPolicy.from_edition(_edition(law, day)), day=date.min)
+        epoch = (sum(1 for b in bounds if b <= day), repr(policy))
+        stands_for[day] = epochs.setdefault(epoch, max(day, law.in_force_from()))
     runs = sorted(set(stands_for.values()))
     for n, day in enumerate(runs):
         report("nexus", n, len(runs))
         nexus_workspace(space, day, law, engine=engine, spark_master=spark_master)
     report("nexus", len(runs), len(runs))
     return days, stands_for
+
+
+def _edition(law: Law, day: date):
+    """The law in force on `day`, or on the day subpart D took effect for an earlier day (a
+    transaction before it is out of scope; its parties are still looked at under the first edition)."""
+    return law.edition(max(day, law.in_force_from()))
 
 
 def _days(manifest: FleetManifest, as_of: date | None) -> list[date]:
@@ -233,23 +243,31 @@ def _decide(store, manifest: FleetManifest, folder: Path, inputs: list[InputFile
             days: list[date], runs: dict[date, date], engine: str, run_id: str, report: Progress) -> Assessment:
     paths = {i.sha256: i.path for i in inputs}
     bom_sources = {name: sha256_file(folder / name)[0] for name in manifest.bom_files()}
-    cutoffs = sorted({law.edition(day).param("legacy_software_cutoff").value for day in days})
+    cutoffs = sorted({_edition(law, day).param("legacy_software_cutoff").value for day in days})
     report("decide", 0, 1)
-    boms = read_components(store, sorted(set(bom_sources.values())), cutoffs)
-    how = resolutions(store)
     latest = max(days)
+    home = _edition(law, latest).param("home_jurisdiction").value
+    editions = [_edition(law, day) for day in days]
+    firmware = frozenset.intersection(*(frozenset(e.param("firmware_software_kinds").value) for e in editions))
+    excluded = all(e.param("open_source_excluded").value for e in editions)
+    boms = read_components(store, sorted(set(bom_sources.values())), cutoffs, sorted(set(runs.values())), home,
+                           firmware, excluded)
+    how = resolutions(store)
     actors = _actors(store, manifest, runs[latest])
     parties = _party_info(store, runs[latest])
-    built = build_scenario(manifest, boms, bom_sources, paths, actors, parties, law.edition(latest))
+    built = build_scenario(manifest, boms, bom_sources, paths, actors, parties, _edition(law, latest))
     names = {node: party.name for node, party in built.scenario.parties.items()}
     written = dict(built.written)
     for party in _manifest_parties(manifest):
         written.setdefault(actors[party.name], party.name)
     cache: dict[date, NexusPersons] = {}
+    shared: dict[date, RunCache] = {}
 
     def persons(day: date) -> NexusPersons:
         if day not in cache:
-            cache[day] = NexusPersons(store, runs.get(day, runs[latest]), day, law.edition(day), names, written)
+            run = runs.get(day, runs[latest])
+            shared.setdefault(run, RunCache(store, run))
+            cache[day] = NexusPersons(store, run, day, _edition(law, day), names, written, shared[run])
         return cache[day]
 
     decisions = []

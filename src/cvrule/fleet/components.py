@@ -94,6 +94,8 @@ class ComponentRow:
     installation: str | None
     model_year: int | None
     roles: list[RoleRef] = field(default_factory=list)
+    clean_sets: int = 0
+    """For a group: how many different sets of clean parties its members have (its roles name one)."""
 
     @property
     def is_root(self) -> bool:
@@ -111,10 +113,24 @@ class BomComponents:
     """All items of the file, relevant or not."""
 
 
-def read_components(store: Store, source_ids: list[str], cutoffs: list[date]) -> dict[str, BomComponents]:
-    """The classified, grouped components of each BOM file in `source_ids`."""
+def read_components(store: Store, source_ids: list[str], cutoffs: list[date], clean_days: list[date] = (),
+                    home: str = "US", firmware_kinds: frozenset[str] = frozenset(),
+                    open_source_excluded: bool = False) -> dict[str, BomComponents]:
+    """The classified, grouped components of each BOM file in `source_ids`.
+
+    `clean_days`: the nexus runs the decisions use. A party not linked in every one of them is
+    "clean": software whose parties are all clean is grouped regardless of which clean parties
+    they are, as long as the same roles are filled and a foreign party is among them or not
+    alike; the group names the parties of one member. The law treats such members alike: no
+    clean party gives a nexus (791.301), a role is known or not (roles_required_to_clear), and
+    a foreign party is there or not (791.305).
+
+    `firmware_kinds` and `open_source_excluded`: what is excluded from covered software under
+    every edition the decisions use (the intersection); such software is grouped whatever its
+    parties, as none of them can matter."""
     con = store._con
     con.execute("CREATE OR REPLACE TEMP TABLE fa_sources AS SELECT unnest(?::VARCHAR[]) AS source_id", [source_ids])
+    con.execute(_CLEAN, [sorted(set(clean_days)), len(set(clean_days)), home])
     con.execute(_ROOTS)
     con.execute(_LATEST_MENTIONS)
     con.execute(_REGISTER_PAIRS)
@@ -124,7 +140,10 @@ def read_components(store: Store, source_ids: list[str], cutoffs: list[date]) ->
     con.execute(_CLASSIFIED)
     cut_columns = ", ".join(f"(created >= DATE '{c.isoformat()}') AS cut{n}" for n, c in enumerate(sorted(set(cutoffs)))) or "TRUE AS cut0"
     cut_names = ", ".join(f"cut{n}" for n in range(max(1, len(set(cutoffs)))))
-    rows = con.execute(_GROUPED.format(cuts=cut_columns, cut_names=cut_names)).fetchall()
+    kinds = ", ".join("'" + k.replace("'", "''") + "'" for k in sorted(firmware_kinds)) or "NULL"
+    rows = con.execute(_GROUPED.format(cuts=cut_columns, cut_names=", ".join(
+        f"CASE WHEN settled THEN NULL ELSE {c} END" for c in cut_names.split(", ")),
+        firmware=kinds, excluded="TRUE" if open_source_excluded else "FALSE")).fetchall()
     columns = [d[0] for d in con.description]
     roots = {sid: (root, written) for sid, root, written in con.execute("SELECT source_id, root, written FROM fa_roots").fetchall()}
     totals = dict(con.execute("SELECT source_id, count(*) FROM items WHERE source_id IN (SELECT source_id FROM fa_sources) GROUP BY 1").fetchall())
@@ -134,9 +153,11 @@ def read_components(store: Store, source_ids: list[str], cutoffs: list[date]) ->
         found[sid] = BomComponents(sid, root or "", written, [], totals.get(sid, 0))
     for values in rows:
         row = dict(zip(columns, values))
-        roles = [RoleRef(*part.split("\x1f")) for part in (row.pop("roles") or "").split("\x1e") if part]
-        row.pop("cuts", None)
-        component = ComponentRow(**row, roles=roles)
+        pairs = "\x1e".join(p for p in (row.pop("roles"), row.pop("clean_rep")) if p)
+        roles = sorted({RoleRef(*part.split("\x1f")) for part in pairs.split("\x1e") if part},
+                       key=lambda r: (r.role, r.node))
+        clean_sets = row.pop("clean_sets") or 0
+        component = ComponentRow(**row, roles=roles, clean_sets=clean_sets)
         found[component.source_id].rows.append(component)
     for bom in found.values():
         bom.rows.sort(key=lambda r: (not r.is_root, r.type, r.location, r.key))
@@ -264,24 +285,19 @@ SELECT p.source_id, p.key, m.role, m.name, m.node, m.location, p.reg_source
 FROM fa_register_pairs p JOIN fa_mentions m ON m.source_id = p.reg_source AND m.item = p.reg_key
 """
 
-_ROLES = """
-CREATE OR REPLACE TEMP TABLE fa_register_roles AS
-WITH reg AS (
-    SELECT i.source_id, i.key, lower(i.name) AS lname, i.version, i.purl
-    FROM items i JOIN sources s USING (source_id)
-    WHERE s.format IN ('supplier-register-csv', 'supplier-register-xlsx')
-), bom AS (
-    SELECT source_id, key, lower(name) AS lname, version, purl
-    FROM items WHERE source_id IN (SELECT source_id FROM fa_sources)
-), pairs AS (
-    SELECT DISTINCT b.source_id, b.key, r.source_id AS reg_source, r.key AS reg_key
-    FROM bom b JOIN reg r
-      ON (b.purl IS NOT NULL AND b.purl = r.purl)
-      OR ((b.purl IS NULL OR r.purl IS NULL) AND b.lname = r.lname
-          AND (b.version IS NULL OR r.version IS NULL OR b.version = r.version))
+# Parties not linked on any of the decisions' nexus runs, with whether they are foreign.
+_CLEAN = """
+CREATE OR REPLACE TEMP TABLE fa_clean AS
+WITH runs AS (SELECT unnest($1::DATE[]) AS as_of),
+clean AS (
+    SELECT node FROM party_status WHERE as_of IN (SELECT as_of FROM runs)
+    GROUP BY node HAVING bool_and(linkage = 'not_linked') AND count(*) = $2
+), recs AS (
+    SELECT CASE WHEN lei IS NOT NULL THEN 'lei:' || lei ELSE substr(source_id, 1, 16) || ':' || key END AS node, country
+    FROM (SELECT *, upper(nullif(trim(json_extract_string(identifiers, '$.lei')), '')) AS lei FROM parties)
 )
-SELECT p.source_id, p.key, m.role, m.name, m.node, m.location, p.reg_source
-FROM pairs p JOIN fa_mentions m ON m.source_id = p.reg_source AND m.item = p.reg_key
+SELECT c.node, bool_or(r.country IS DISTINCT FROM $3) AS foreign_party
+FROM clean c LEFT JOIN recs r USING (node) GROUP BY c.node
 """
 
 _ROLES = """
@@ -296,10 +312,15 @@ WITH raw AS (
     FROM raw r JOIN items i ON i.source_id = r.source_id AND i.key = r.key
     GROUP BY ALL
 )
-SELECT source_id, key,
-       string_agg(role || chr(31) || node || chr(31) || written, chr(30) ORDER BY role, node) AS roles
-FROM mapped WHERE role IS NOT NULL
-GROUP BY source_id, key
+SELECT m.source_id, m.key,
+       string_agg(CASE WHEN c.node IS NULL THEN m.role || chr(31) || m.node || chr(31) || m.written END, chr(30)
+                  ORDER BY m.role, m.node) AS roles,
+       string_agg(CASE WHEN c.node IS NOT NULL THEN m.role || chr(31) || m.node || chr(31) || m.written END, chr(30)
+                  ORDER BY m.role, m.node) AS clean_pairs,
+       string_agg(DISTINCT CASE WHEN c.node IS NOT NULL THEN m.role END, ',' ORDER BY CASE WHEN c.node IS NOT NULL THEN m.role END) AS clean_roles,
+       coalesce(bool_or(c.foreign_party), FALSE) AS clean_foreign
+FROM mapped m LEFT JOIN fa_clean c USING (node) WHERE m.role IS NOT NULL
+GROUP BY m.source_id, m.key
 """
 
 _CLASSIFIED = """
@@ -342,7 +363,8 @@ SELECT b.source_id, b.key, b.name, b.item_type AS type, b.ecu,
                                 json_extract_string(b.props, '$.releaseTime')), 1, 10) AS DATE) AS created,
        json_extract_string(b.props, '$."cvrule:installation"') AS installation,
        coalesce(b.model_year, TRY_CAST(json_extract_string(b.props, '$."cvrule:model_year"') AS INTEGER)) AS model_year,
-       coalesce(ro.roles, '') AS roles
+       coalesce(ro.roles, '') AS roles, coalesce(ro.clean_pairs, '') AS clean_pairs,
+       coalesce(ro.clean_roles, '') AS clean_roles, coalesce(ro.clean_foreign, FALSE) AS clean_foreign
 FROM base b
 LEFT JOIN parents p ON p.source_id = b.source_id AND p.key = b.key
 LEFT JOIN reg g ON g.source_id = b.source_id AND g.key = b.key
@@ -351,11 +373,18 @@ LEFT JOIN fa_roles ro ON ro.source_id = b.source_id AND ro.key = b.key
 """
 
 # Hardware and roots one by one; software grouped by everything the law reads.
+# Hardware and roots one by one; software grouped by everything the law reads. Software that is
+# not covered whatever its parties (firmware, or open source not modified where such is excluded,
+# under every edition the decisions use) is "settled": its parties and dates do not matter.
 _GROUPED = """
-WITH cut AS (SELECT *, {cuts} FROM fa_items)
+WITH cut AS (SELECT *, {cuts} FROM fa_items),
+soft AS (
+    SELECT *, coalesce(software_kind IN ({firmware}) OR (open_source AND NOT modified AND {excluded}), FALSE) AS settled
+    FROM cut WHERE type = 'software' AND key <> ecu
+)
 SELECT source_id, key, name, type, ecu, parent, location, version, purl, 1 AS count, [name] AS members,
        software_kind, kind_from, enables, rf, max_rf_mhz, passive, open_source, open_source_from, modified,
-       created, installation, model_year, roles
+       created, installation, model_year, roles, clean_pairs AS clean_rep, 0 AS clean_sets
 FROM cut WHERE type = 'hardware' OR key = ecu
 UNION ALL
 SELECT source_id, min(key) AS key, arg_min(name, key) AS name, 'software', ecu, ecu AS parent,
@@ -366,10 +395,13 @@ SELECT source_id, min(key) AS key, arg_min(name, key) AS name, 'software', ecu, 
        software_kind, min(kind_from), enables, NULL, NULL, NULL, open_source, min(open_source_from), modified,
        -- any date on the same side of every cut-off decides the same: the earliest of those on or
        -- after the first cut-off, else the latest of those before it
-       CASE WHEN bool_and(cut0) THEN min(created) ELSE max(created) END AS created,
-       installation, model_year, roles
-FROM cut WHERE type = 'software' AND key <> ecu
-GROUP BY source_id, ecu, software_kind, enables, open_source, modified, installation, model_year, roles,
-         created IS NULL, {cut_names}
+       CASE WHEN settled THEN min(created) WHEN bool_and(cut0) THEN min(created) ELSE max(created) END AS created,
+       installation, model_year, arg_min(roles, key) AS roles, arg_min(clean_pairs, key) AS clean_rep,
+       CAST(count(DISTINCT roles || '|' || clean_pairs) AS INTEGER) AS clean_sets
+FROM soft
+GROUP BY source_id, ecu, software_kind, enables, open_source, modified, installation, model_year, settled,
+         CASE WHEN settled THEN NULL ELSE roles END, CASE WHEN settled THEN NULL ELSE clean_roles END,
+         CASE WHEN settled THEN NULL ELSE clean_foreign END,
+         CASE WHEN settled THEN NULL ELSE created IS NULL END, {cut_names}
 ORDER BY source_id, type, location, key
 """

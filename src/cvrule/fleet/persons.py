@@ -18,7 +18,7 @@ from cvrule.model import MissingFact, Reason
 from cvrule.nexus.explain import explain_party
 from cvrule.store import Store, nexus_tables
 
-__all__ = ["NexusPersons", "StoreWhyReader", "UNRESOLVED"]
+__all__ = ["NexusPersons", "RunCache", "StoreWhyReader", "UNRESOLVED"]
 
 CITE = "791.301"
 UNRESOLVED = "mention:"
@@ -37,30 +37,51 @@ _QUESTIONS = {
 
 
 class StoreWhyReader:
-    """`cvrule.nexus.explain.WhyReader` over a workspace's store, for one date."""
+    """`cvrule.nexus.explain.WhyReader` over a workspace's store, for one nexus run; each node
+    is read once (the paths of many parties run through the same holders)."""
 
     def __init__(self, store: Store, day: date):
         self._store, self._day = store, day
+        self._status: dict[str, dict | None] = {}
+        self._evidence: dict[str, list[dict]] = {}
+        self._records: dict[str, list[dict]] = {}
 
     def status(self, node: str) -> dict | None:
-        return nexus_tables.status_of(self._store, self._day, node)
+        if node not in self._status:
+            self._status[node] = nexus_tables.status_of(self._store, self._day, node)
+        return self._status[node]
 
     def evidence(self, node: str) -> list[dict]:
-        return nexus_tables.evidence_of(self._store, self._day, node)
+        if node not in self._evidence:
+            self._evidence[node] = nexus_tables.evidence_of(self._store, self._day, node)
+        return self._evidence[node]
 
     def records(self, node: str) -> list[dict]:
-        return nexus_tables.party_records(self._store, node)
+        if node not in self._records:
+            self._records[node] = nexus_tables.party_records(self._store, node)
+        return self._records[node]
+
+
+class RunCache:
+    """What the decisions of every day a nexus run stands for share: its reader and the
+    statuses already explained."""
+
+    def __init__(self, store: Store, as_of: date):
+        self.reader = StoreWhyReader(store, as_of)
+        self.statuses: dict[str, PartyStatus] = {}
+        self.lines: dict[str, list[str]] = {}
 
 
 class NexusPersons:
     """Party statuses of one nexus run (`as_of`), used to decide transactions on `day`."""
 
     def __init__(self, store: Store, as_of: date, day: date, edition: Edition, names: dict[str, str],
-                 written: dict[str, str]):
+                 written: dict[str, str], run: RunCache | None = None):
         self._store, self._as_of, self.day, self.edition = store, as_of, day, edition
         self._names = names
         self._written = written
-        self._cache: dict[str, PartyStatus] = {}
+        self._run = run or RunCache(store, as_of)
+        self._cache = self._run.statuses
         rows = store._con.execute(
             "SELECT node, linkage, basis FROM party_status WHERE as_of = ? AND node IN (SELECT unnest(?::VARCHAR[]))",
             [as_of, sorted(names)]).fetchall()
@@ -88,7 +109,10 @@ class NexusPersons:
         """The lines of `cvrule why` for the party (empty for an unresolved name)."""
         if party_id.startswith(UNRESOLVED) or party_id not in self._rows:
             return []
-        return explain_party(party_id, self.day, StoreWhyReader(self._store, self._as_of), self.edition)
+        if party_id not in self._run.lines:
+            # no date in the headline: the same explanation serves every day this run stands for
+            self._run.lines[party_id] = explain_party(party_id, None, self._run.reader, self.edition)
+        return self._run.lines[party_id]
 
     def _status(self, party_id: str) -> PartyStatus:
         name = self._names.get(party_id, party_id)
@@ -122,14 +146,14 @@ class NexusPersons:
             if node in seen:
                 continue
             seen.add(node)
-            row = nexus_tables.status_of(self._store, self._as_of, node)
+            row = self._run.reader.status(node)
             if row is None or row["linkage"] != "indeterminate":
                 continue
             who = row["name"] or node
             question = _QUESTIONS.get(row["basis"] or "")
             if question:
                 gaps.append(missing(f"parties.{node}.{row['basis']}", question.format(name=who)))
-            for step in nexus_tables.evidence_of(self._store, self._as_of, node):
+            for step in self._run.reader.evidence(node):
                 if step["fixpoint"] == "possible":
                     todo.append(step["via"])
         return gaps or [missing(f"parties.{party_id}", f"Is {name} owned by, controlled by or subject to the "

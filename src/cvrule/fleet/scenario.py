@@ -278,6 +278,9 @@ class _Builder:
                 said["created"] = f"{row.created.isoformat()} (file)" + (" (earliest of the group)" if row.count > 1 else "")
             fields.update(enables=enables, software_kind=kind, open_source=row.open_source,
                           modified_for_proprietary=bool(row.modified), created=row.created)
+        if row.clean_sets > 1:
+            said["parties"] = (f"{row.clean_sets} different sets of parties not linked to the PRC or Russia stand behind "
+                               "these components; the roles name one of them (the law treats them alike)")
         if row.installation in ("oem", "aftermarket"):
             fields["installation"] = Installation(row.installation)
             said["installation"] = f"{row.installation} (file)"

@@ -26,6 +26,7 @@ __all__ = [
     "check_size",
     "csv_problem",
     "csv_reader_limits",
+    "is_fleet_manifest",
     "iter_xml",
     "load_json",
     "pointer",
@@ -150,6 +151,15 @@ def iter_xml(path: Path, limits: Limits, tag: str | None = None) -> Iterator[tup
         line, column = error.position if error.position else (None, None)
         where = f"line {line}, column {column}" if line else None
         raise InputError(str(path), where, f"not well-formed XML: {error.msg}") from None
+
+
+_FLEET_MANIFEST_KEY = re.compile(rb"^cvrule_fleet[ \t]*:", re.M)
+
+
+def is_fleet_manifest(head: bytes) -> bool:
+    """Whether a file's first bytes are a cvrule fleet manifest (YAML with the top-level key
+    `cvrule_fleet`, `cvrule.fleet.manifest`): `cvrule assess` reads it, no ingest format does."""
+    return bool(_FLEET_MANIFEST_KEY.search(head))
 
 
 def read_head(path: Path, size: int = 65536) -> bytes:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cvrule.cases.casefile import load_case
-from cvrule.ingest.base import Format, Parsed
+from cvrule.ingest.base import Format, Parsed, is_fleet_manifest
 from cvrule.ingest.facts import ControlFact, Fact, ItemFact, ItemLink, OwnershipFact, PartyFact, RoleMention, SourceInfo
 from cvrule.ingest.limits import Limits
 from cvrule.model import ROLES, Scenario
@@ -16,7 +16,8 @@ __all__ = ["FORMATS"]
 
 def _sniff(head: bytes, path: Path) -> bool:
     text = head.decode("utf-8", "ignore")
-    return path.suffix in (".yaml", ".yml") and "\ntransactions:" in "\n" + text and "\nname:" in "\n" + text
+    return (path.suffix in (".yaml", ".yml") and "\ntransactions:" in "\n" + text and "\nname:" in "\n" + text
+            and not is_fleet_manifest(head))
 
 
 def _parse(path: Path, limits: Limits) -> Parsed:

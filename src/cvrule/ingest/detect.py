@@ -1,4 +1,10 @@
-"""Choosing a file's format by its content: each format module's sniffers, in a fixed order."""
+"""Choosing a file's format by its content: each format module's sniffers, in a fixed order.
+
+Some files are plainly not inputs: a cvrule fleet manifest (it names the inputs; `cvrule assess`
+reads it), and documentation or code that no format claims (a README, a script). `detect`
+raises `NotAnInput` for them, so that ingesting a folder can skip them; a file given by name
+that is not an input is still an error.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,31 @@ import importlib
 from pathlib import Path
 
 from cvrule.errors import InputError
-from cvrule.ingest.base import Format, read_head
+from cvrule.ingest.base import Format, is_fleet_manifest, read_head
 
-__all__ = ["all_formats", "detect"]
+__all__ = ["NOT_INPUT_SUFFIXES", "NotAnInput", "all_formats", "detect"]
+
+NOT_INPUT_SUFFIXES = frozenset({
+    # documentation
+    ".md", ".markdown", ".rst", ".txt", ".adoc", ".html", ".htm", ".pdf", ".odt", ".docx", ".rtf",
+    # code and build files
+    ".py", ".pyc", ".ipynb", ".sh", ".bash", ".ps1", ".bat", ".js", ".mjs", ".ts", ".css", ".java", ".go", ".rs",
+    ".c", ".h", ".cpp", ".toml", ".cfg", ".ini", ".lock",
+    # images
+    ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".bmp",
+})
+"""Suffixes of files that, when no format claims them, are documentation or code, not inputs."""
+
+NOT_INPUT_NAMES = frozenset({"readme", "license", "licence", "copying", "notice", "authors", "changelog", "makefile",
+                             "dockerfile"})
+
+
+class NotAnInput(InputError):
+    """A file that is plainly not an input (`reason` says what it is)."""
+
+    def __init__(self, file: str, reason: str, message: str):
+        self.reason = reason
+        super().__init__(file, None, message)
 
 # Most specific first: CX-0158-1 before plain SPDX 3, FollowTheMoney and BODS before generic JSON.
 _MODULES = [
@@ -38,8 +66,17 @@ def all_formats() -> list[Format]:
 
 
 def detect(path: Path) -> Format:
+    """The format that reads the file; `NotAnInput` for a fleet manifest and for documentation or
+    code no format claims, `InputError` for anything else no format claims."""
     head = read_head(path)
+    if is_fleet_manifest(head):
+        raise NotAnInput(str(path), "a cvrule fleet manifest",
+                         "is a cvrule fleet manifest, not an input to ingest: `cvrule assess` reads it "
+                         "(give it the manifest's folder)")
+    plainly_not = path.suffix.lower() in NOT_INPUT_SUFFIXES or path.name.lower() in NOT_INPUT_NAMES
     if not head.strip():
+        if plainly_not:
+            raise NotAnInput(str(path), "documentation or code", "is empty")
         raise InputError(str(path), None, "is empty")
     for fmt in all_formats():
         try:
@@ -48,4 +85,7 @@ def detect(path: Path) -> Format:
             claimed = False
         if claimed:
             return fmt
-    raise InputError(str(path), None, "is not a format cvrule reads (see docs/formats.md): " + ", ".join(f.name for f in all_formats()))
+    message = "is not a format cvrule reads (see docs/formats.md): " + ", ".join(f.name for f in all_formats())
+    if plainly_not:
+        raise NotAnInput(str(path), "documentation or code", message)
+    raise InputError(str(path), None, message)

@@ -608,8 +608,11 @@ def parse_rdf(path: Path, limits: Limits) -> Parsed:
 # Sniffing
 
 _JSON_SPDX2 = re.compile(r'"(?:spdxVersion|SPDXID)"\s*:')
-_YAML_SPDX2 = re.compile(r"""^\s*["']?(?:spdxVersion["']?\s*:\s*["']?SPDX-2|SPDXID["']?\s*:\s*["']?SPDXRef-DOCUMENT["']?\s*$)""", re.M)
-_YAML_KEYS = re.compile(r"""^\s*["']?(?:spdxVersion|dataLicense|documentNamespace|creationInfo)["']?\s*:""", re.M)
+# YAML: the document's own keys, at the top level of the mapping (column 0), and a file whose
+# first line of content is a mapping key: a script or a page that quotes SPDX is not SPDX.
+_YAML_SPDX2 = re.compile(r"""^["']?(?:spdxVersion["']?[ \t]*:[ \t]*["']?SPDX-2|SPDXID["']?[ \t]*:[ \t]*["']?SPDXRef-DOCUMENT["']?[ \t\r]*$)""", re.M)
+_YAML_KEYS = re.compile(r"""^["']?(spdxVersion|SPDXID|dataLicense|documentNamespace|creationInfo)["']?[ \t]*:""", re.M)
+_YAML_KEY_LINE = re.compile(r"""["']?[A-Za-z_][\w.-]*["']?[ \t]*:(?:[ \t]|$)""")
 _TAG_VALUE_SPDXID = re.compile(r"^SPDXID:\s*SPDXRef-DOCUMENT\s*$", re.M)
 _TAG_VALUE_HEADER = re.compile(r"^(?:SPDXVersion|DataLicense|DocumentNamespace|DocumentName):", re.M)
 
@@ -623,11 +626,23 @@ def sniff_json(head: bytes, path: Path) -> bool:
     return text.lstrip().startswith("{") and '"@context"' not in text and bool(_JSON_SPDX2.search(text))
 
 
+def _starts_as_yaml_mapping(text: str) -> bool:
+    """Whether the first line of content (after blank lines, comments, directives and `---`)
+    is a top-level mapping key."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "%")) or stripped == "---":
+            continue
+        return bool(_YAML_KEY_LINE.match(line))
+    return False
+
+
 def sniff_yaml(head: bytes, path: Path) -> bool:
     text = head_text(head)
     if _json_like(text) or text.lstrip().startswith("<"):
         return False
-    return bool(_YAML_SPDX2.search(text)) and bool(_YAML_KEYS.search(text))
+    return (_starts_as_yaml_mapping(text) and bool(_YAML_SPDX2.search(text))
+            and len(set(_YAML_KEYS.findall(text))) >= 2)
 
 
 def sniff_tag_value(head: bytes, path: Path) -> bool:

@@ -128,6 +128,11 @@ def _step(step: dict, reader: WhyReader) -> str:
         held = "an unstated share (0-100%)"
     else:
         held = _range(step["share_min"], step["share_max"], step["min_exclusive"], step["max_exclusive"])
+    kinds = str(step.get("kind") or "").split(", ")
+    if "indirect" in kinds:
+        held += " indirectly, through a chain the source does not give"
+    if "consolidation" in kinds:
+        held += " (accounting consolidation)"
     return f"ownership: {who} holds {held} {where}".rstrip()
 
 

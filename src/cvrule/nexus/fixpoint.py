@@ -6,7 +6,8 @@
   stake) or over which a linked party has controlling control.
 - The possibly-linked set starts from the linked set and the parties of unknown status, and
   grows by the parties whose possibly-linked holders may hold the review share (the maximum of
-  each stake) or over which such a party has controlling or review control.
+  each stake, stakes stated as indirect included) or over which such a party has controlling or
+  review control. Stakes stated as indirect count here only (see `nexus.sql`).
 
 Linked = the first set; indeterminate = the second less the first; everyone else is not
 linked. Each round only looks at the parties a newcomer of the last round holds or controls
@@ -57,9 +58,11 @@ def run_nexus(engine: Engine, policy: NexusPolicy, lookthrough_rounds: int = LOO
     clock = _Clock(run.seconds)
     with clock("facts on the day"):
         run.parties = engine.table("base", sql.base(policy))
-        engine.table("d_rows", sql.rows_on_day(policy))
+        has_direct = _has_column(engine, "g_stakes", "direct")
+        engine.table("d_rows", sql.rows_on_day(policy, has_direct=has_direct))
         sources = engine.rows("SELECT count(*) FROM (SELECT DISTINCT src FROM d_rows) s")[0][0]
         engine.table("d_stk", sql.stakes_on_day(single_source=sources <= 1))
+        engine.table("d_ind", sql.indirect_on_day())
         engine.table("d_ctl", sql.controls_on_day(policy))
     with clock("fixpoints"):
         _fixpoints(engine, policy, run)
@@ -112,6 +115,15 @@ def _lookthrough(engine: Engine, limit: int) -> int:
         frontier, spare = spare, frontier
     engine.table("lt", sql.lookthrough_total() + " UNION ALL SELECT node, vlo, vhi FROM lt_roots")
     return rounds
+
+
+def _has_column(engine: Engine, table: str, column: str) -> bool:
+    """Whether `table` has `column` (a graph written before the column existed has not)."""
+    try:
+        engine.rows(f"SELECT {column} FROM {table} WHERE 1 = 0")
+    except Exception:  # each engine raises its own error for an unknown column
+        return False
+    return True
 
 
 class _Clock:

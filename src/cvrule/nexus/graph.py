@@ -3,10 +3,14 @@
 - `g_parties`: what is known of each party. A node may have several rows (the same legal
   entity described by several files, joined by its LEI); each row is read on its own and the
   node is linked when any row links it (see docs/nexus.md, "Who is one party").
-- `g_stakes`: direct interests, one row per stated interest. `holding` groups the rows that
+- `g_stakes`: interests, one row per stated interest. `holding` groups the rows that
   describe the same holding within one source (`src`): a holding's voting rows are used when it
   has any, else its equity rows (when `equity_stands_for_voting`), else its share is unknown.
   Shares are fractions; a missing minimum is 0, a missing maximum 1; both missing is unknown.
+  `direct` is false for an interest a source states as indirect (a BODS `indirect` interest, a
+  GLEIF ultimate parent): held through a chain the source does not give. Such a stake only ever
+  makes a party possibly linked (see `nexus.sql.indirect_on_day`). A table without the column
+  (written before it existed) holds direct stakes only.
 - `g_controls`: control without (or beside) ownership, `kind` in the case-file vocabulary.
 
 `graph_from_scenario` turns a case-file scenario into these tables, exactly as the reference
@@ -33,7 +37,7 @@ STAKES = pa.schema([
     ("owner", pa.int64()), ("owned", pa.int64()), ("interest", pa.string()),
     ("share_min", pa.float64()), ("share_max", pa.float64()),
     ("min_exclusive", pa.bool_()), ("max_exclusive", pa.bool_()),
-    ("valid_from", pa.date32()), ("valid_to", pa.date32()),
+    ("valid_from", pa.date32()), ("valid_to", pa.date32()), ("direct", pa.bool_()),
 ])
 CONTROLS = pa.schema([
     ("edge", pa.int64()), ("by_node", pa.int64()), ("over_node", pa.int64()), ("kind", pa.string()),
@@ -75,7 +79,7 @@ def graph_from_scenario(
     stakes = []
     for i, edge in enumerate(scenario.ownership):
         common = {"src": 0, "holding": i, "owner": node[edge.owner], "owned": node[edge.owned],
-                  "valid_from": edge.from_, "valid_to": edge.to}
+                  "valid_from": edge.from_, "valid_to": edge.to, "direct": True}
         if i in ranges:
             low, high, low_open, high_open = ranges[i]
             stakes.append({**common, "edge": 2 * i, "interest": "voting", "share_min": low, "share_max": high,

@@ -7,8 +7,18 @@ above it, `hi`/`his` an upper bound and whether the share is strictly below it. 
 `2*hi - his >= 2*T`: doubling the units leaves room for "just above" and "just below".
 
 Tables the queries expect: `g_parties`, `g_stakes`, `g_controls` (see `nexus.graph`), then the
-ones the driver materializes: `base`, `d_rows`, `d_stk`, `d_ctl`, `lw` (linked set), `up`
-(possibly-linked set), their deltas, and the look-through tables.
+ones the driver materializes: `base`, `d_rows`, `d_stk` (direct stakes), `d_ind` (stakes stated
+as indirect), `d_ctl`, `lw` (linked set), `up` (possibly-linked set), their deltas, and the
+look-through tables.
+
+Direct and indirect stakes (15 CFR 791.301, "owned by, controlled by"): the majority and
+dominant-minority tests add up what linked holders hold directly; holdings through an entity
+are counted when that entity is itself linked (the fixpoint adds it as a holder in a later
+round). A stake a source states as indirect (BODS `indirect`, GLEIF ultimate parent) names no
+chain, so whether the intermediate entities are controlled is not known: it is never added to
+the direct holdings, and it counts only toward the possibly-linked set, like a stake whose
+share is unknown. An indirect stake of a linked holder with no direct path therefore makes a
+party at most indeterminate.
 """
 
 from __future__ import annotations
@@ -22,6 +32,7 @@ __all__ = [
     "base",
     "controls_on_day",
     "evidence",
+    "indirect_on_day",
     "lookthrough_roots",
     "lookthrough_step",
     "lookthrough_total",
@@ -127,36 +138,42 @@ FROM n
 # -- facts on the evaluation day -----------------------------------------------------------------
 
 
-def rows_on_day(policy: NexusPolicy) -> str:
-    """Each stated interest in force on the day, as a share range in units (`d_rows`).
+def rows_on_day(policy: NexusPolicy, has_direct: bool = True) -> str:
+    """Each stated interest in force on the day, as a share range in units (`d_rows`), with
+    `direct` = 0 for an interest stated as indirect.
 
-    Within a holding, voting rows win over equity rows; equity stands for voting only when the
-    policy says so; a row with neither bound, a row whose bounds are reversed, and an equity
-    row the policy does not let stand for voting are 0 .. 100 % (`gap` = 1).
+    Within a holding, voting rows win over equity rows (direct and indirect rows are separate
+    holdings); equity stands for voting only when the policy says so; a row with neither bound,
+    a row whose bounds are reversed, and an equity row the policy does not let stand for voting
+    are 0 .. 100 % (`gap` = 1). Without `has_direct` (a `g_stakes` without the column), every
+    row is direct; a row whose `direct` is null is direct too.
     """
     equity = _bool(policy.equity_stands_for_voting)
+    direct = "CASE WHEN s.direct = FALSE THEN 0 ELSE 1 END" if has_direct else "1"
     return f"""
 WITH e AS (
-  SELECT * FROM g_stakes s WHERE {_holds_on(policy.day, 's')}
+  SELECT s.edge, s.src, s.holding, s.owner, s.owned, s.interest, s.share_min, s.share_max,
+         s.min_exclusive, s.max_exclusive, {direct} AS direct
+  FROM g_stakes s WHERE {_holds_on(policy.day, 's')}
 ), v AS (
-  SELECT DISTINCT src, holding FROM e WHERE interest = 'voting'
+  SELECT DISTINCT src, holding, direct FROM e WHERE interest = 'voting'
 ), k AS (
-  SELECT e.edge, e.src, e.owner, e.owned, e.share_min, e.share_max, e.min_exclusive, e.max_exclusive,
+  SELECT e.edge, e.src, e.owner, e.owned, e.direct, e.share_min, e.share_max, e.min_exclusive, e.max_exclusive,
     CASE WHEN (e.interest = 'voting' OR {equity})
               AND (e.share_min IS NOT NULL OR e.share_max IS NOT NULL)
               AND coalesce(e.share_min, 0.0) <= coalesce(e.share_max, 1.0)
          THEN 1 ELSE 0 END AS usable
-  FROM e LEFT JOIN v ON v.src = e.src AND v.holding = e.holding
+  FROM e LEFT JOIN v ON v.src = e.src AND v.holding = e.holding AND v.direct = e.direct
   WHERE e.interest = 'voting' OR v.holding IS NULL
 ), b AS (
-  SELECT edge, src, owner, owned, usable, min_exclusive, max_exclusive,
+  SELECT edge, src, owner, owned, direct, usable, min_exclusive, max_exclusive,
     CASE WHEN usable = 1 AND share_min IS NOT NULL
          THEN least({U}, greatest(0, CAST(round(share_min * {U}) AS BIGINT))) ELSE CAST(0 AS BIGINT) END AS lo,
     CASE WHEN usable = 1 AND share_max IS NOT NULL
          THEN least({U}, greatest(0, CAST(round(share_max * {U}) AS BIGINT))) ELSE CAST({U} AS BIGINT) END AS hi
   FROM k
 )
-SELECT edge, src, owner, owned, lo, hi,
+SELECT edge, src, owner, owned, direct, lo, hi,
   CASE WHEN usable = 1 AND min_exclusive AND lo < {U} THEN 1 ELSE 0 END AS los,
   CASE WHEN usable = 1 AND max_exclusive AND hi > 0 THEN 1 ELSE 0 END AS his,
   1 - usable AS gap
@@ -165,25 +182,33 @@ FROM b
 
 
 def stakes_on_day(single_source: bool = False) -> str:
-    """What each holder holds in each party on the day (`d_stk`): the rows of one source add up
-    (capped at 100 %); when sources differ, the lowest minimum and the highest maximum stand.
-    With `single_source` (every row from one source) the two steps are one."""
+    """What each holder holds directly in each party on the day (`d_stk`): the rows of one
+    source add up (capped at 100 %); when sources differ, the lowest minimum and the highest
+    maximum stand. A source that states the holding without any share (a GLEIF accounting
+    consolidation, a BODS relationship without interests) does not contradict one that states
+    a share: when some source states a share, the sources that state none are left out of the
+    range (their rows stay evidence). With `single_source` (every row from one source) the two
+    steps are one. Stakes stated as indirect are not here (`indirect_on_day`)."""
     if single_source:
         first = f"""
 SELECT owner, owned, max(gap) AS gap,
   2 * least({U}, sum(lo)) + CASE WHEN sum(lo) < {U} THEN max(los) ELSE 0 END AS lo2,
   2 * least({U}, sum(hi)) - CASE WHEN sum(hi) <= {U} THEN max(his) ELSE 0 END AS hi2
-FROM d_rows GROUP BY owner, owned"""
+FROM d_rows WHERE direct = 1 GROUP BY owner, owned"""
     else:
         first = f"""
 WITH s AS (
-  SELECT src, owner, owned, sum(lo) AS slo, max(los) AS slos, sum(hi) AS shi, max(his) AS shis, max(gap) AS gap
-  FROM d_rows GROUP BY src, owner, owned
+  SELECT src, owner, owned, sum(lo) AS slo, max(los) AS slos, sum(hi) AS shi, max(his) AS shis, max(gap) AS gap,
+         min(gap) AS unstated
+  FROM d_rows WHERE direct = 1 GROUP BY src, owner, owned
+), q AS (
+  SELECT owner, owned, min(unstated) AS unstated FROM s GROUP BY owner, owned
 ), e AS (
-  SELECT owner, owned, gap,
-    2 * least({U}, slo) + CASE WHEN slo < {U} THEN slos ELSE 0 END AS lo2,
-    2 * least({U}, shi) - CASE WHEN shi <= {U} THEN shis ELSE 0 END AS hi2
-  FROM s
+  SELECT s.owner, s.owned, s.gap,
+    2 * least({U}, s.slo) + CASE WHEN s.slo < {U} THEN s.slos ELSE 0 END AS lo2,
+    2 * least({U}, s.shi) - CASE WHEN s.shi <= {U} THEN s.shis ELSE 0 END AS hi2
+  FROM s JOIN q ON q.owner = s.owner AND q.owned = s.owned
+  WHERE s.unstated = 0 OR q.unstated = 1
 )
 SELECT owner, owned, min(lo2) AS lo2, max(hi2) AS hi2, max(gap) AS gap FROM e GROUP BY owner, owned"""
     return f"""
@@ -196,6 +221,24 @@ WITH m AS ({first}
 SELECT owner, owned, lo, CAST(lo2 - 2 * lo AS INT) AS los, hi, CAST(2 * hi - hi2 AS INT) AS his,
        CAST(gap AS INT) AS gap
 FROM d
+"""
+
+
+def indirect_on_day() -> str:
+    """Stakes stated as indirect on the day (`d_ind`), per holder and party: the highest
+    maximum any source states (0 .. 100 % when none is stated). Read only by the possibly-linked
+    set: an indirect stake says neither through whom it is held nor whether those entities are
+    controlled, so it can raise a doubt about "owned by, controlled by" (791.301) but never
+    prove ownership on its own."""
+    return f"""
+WITH r AS (
+  SELECT owner, owned, 2 * hi - his AS hi2 FROM d_rows WHERE direct = 0
+), m AS (
+  SELECT owner, owned, max(hi2) AS hi2 FROM r GROUP BY owner, owned
+), d AS (
+  SELECT owner, owned, hi2, CAST(CEIL(hi2 / 2) AS BIGINT) AS hi FROM m
+)
+SELECT owner, owned, hi, CAST(2 * hi - hi2 AS INT) AS his FROM d
 """
 
 
@@ -213,13 +256,17 @@ SELECT edge, by_node, over_node, kind, lvl FROM (
 # -- the two fixpoints, one round at a time --------------------------------------------------------
 
 
-def _candidates(delta: str, inside: str, level: int) -> str:
-    """Parties outside `inside` that a party of `delta` holds a stake in or has control over."""
+def _candidates(delta: str, inside: str, level: int, indirect: bool = False) -> str:
+    """Parties outside `inside` that a party of `delta` holds a stake in (with `indirect`, also
+    a stake stated as indirect) or has control over."""
+    through = f"""
+    SELECT s.owned AS node FROM d_ind s JOIN {delta} d ON s.owner = d.node
+    UNION""" if indirect else ""
     return f"""
 cand AS (
   SELECT x.node FROM (
     SELECT s.owned AS node FROM d_stk s JOIN {delta} d ON s.owner = d.node
-    UNION
+    UNION{through}
     SELECT c.over_node AS node FROM d_ctl c JOIN {delta} d ON c.by_node = d.node WHERE c.lvl >= {level}
   ) x LEFT JOIN {inside} i ON i.node = x.node
   WHERE i.node IS NULL
@@ -261,13 +308,18 @@ WHERE h.basis IS NOT NULL OR b.node IS NOT NULL
 
 def upper_entrants(policy: NexusPolicy, delta: str, round_no: int) -> str:
     """Parties that may be linked, among those a newcomer of the last round holds or controls:
-    holders that are or may be linked may hold (the maximum of each stake) at least the review
-    share, or such a party has controlling or review control."""
+    holders that are or may be linked may hold (the maximum of each stake, direct and stated as
+    indirect together) at least the review share, or such a party has controlling or review
+    control."""
     review2 = 2 * policy.review
     return f"""
-WITH {_candidates(delta, "up", 1)}, held AS (
+WITH {_candidates(delta, "up", 1, indirect=True)}, stakes AS (
+  SELECT owner, owned, hi, his FROM d_stk
+  UNION ALL
+  SELECT owner, owned, hi, his FROM d_ind
+), held AS (
   SELECT s.owned AS node, 2 * sum(s.hi) - max(s.his) AS block2
-  FROM cand c JOIN d_stk s ON s.owned = c.node JOIN up i ON i.node = s.owner
+  FROM cand c JOIN stakes s ON s.owned = c.node JOIN up i ON i.node = s.owner
   GROUP BY s.owned
 ), by_holders AS (
   SELECT node, 'review_share' AS basis FROM held WHERE block2 >= {review2}
@@ -298,27 +350,29 @@ WHERE b.ubasis IS NOT NULL AND l.node IS NULL
 def evidence() -> str:
     """For every party that entered a set through others, the edges and holders it rests on:
     only holders that were in the set in an earlier round, so every path ends at a party linked
-    (or of unknown status) on its own facts."""
+    (or of unknown status) on its own facts. Control of the set's level by such a holder is
+    evidence whatever the basis (a linked majority holder that also appoints the board, a 20 %
+    holder whose nominee holds a board seat); holdings are evidence of a basis by holdings."""
     return """
 SELECT n.node, 'linked' AS fixpoint, r.owner AS via, 'ownership' AS relation, r.edge,
        r.lo, r.los, r.hi, r.his, r.gap, CAST(NULL AS STRING) AS kind
 FROM lw n JOIN d_rows r ON r.owned = n.node JOIN lw h ON h.node = r.owner AND h.rnd < n.rnd
-WHERE n.basis IN ('majority', 'dominant_minority')
+WHERE n.basis IN ('majority', 'dominant_minority') AND r.direct = 1
 UNION ALL
 SELECT n.node, 'linked' AS fixpoint, k.by_node AS via, 'control' AS relation, k.edge,
        CAST(NULL AS BIGINT) AS lo, 0 AS los, CAST(NULL AS BIGINT) AS hi, 0 AS his, 0 AS gap, k.kind
 FROM lw n JOIN d_ctl k ON k.over_node = n.node JOIN lw h ON h.node = k.by_node AND h.rnd < n.rnd
-WHERE n.basis = 'control' AND k.lvl >= 2
+WHERE n.basis IN ('majority', 'dominant_minority', 'control') AND k.lvl >= 2
 UNION ALL
 SELECT n.node, 'possible' AS fixpoint, r.owner AS via, 'ownership' AS relation, r.edge,
-       r.lo, r.los, r.hi, r.his, r.gap, CAST(NULL AS STRING) AS kind
+       r.lo, r.los, r.hi, r.his, r.gap, CASE WHEN r.direct = 0 THEN 'indirect' END AS kind
 FROM up n JOIN d_rows r ON r.owned = n.node JOIN up h ON h.node = r.owner AND h.rnd < n.rnd
 WHERE n.basis = 'review_share'
 UNION ALL
 SELECT n.node, 'possible' AS fixpoint, k.by_node AS via, 'control' AS relation, k.edge,
        CAST(NULL AS BIGINT) AS lo, 0 AS los, CAST(NULL AS BIGINT) AS hi, 0 AS his, 0 AS gap, k.kind
 FROM up n JOIN d_ctl k ON k.over_node = n.node JOIN up h ON h.node = k.by_node AND h.rnd < n.rnd
-WHERE n.basis = 'review_control' AND k.lvl >= 1
+WHERE n.basis IN ('review_share', 'review_control') AND k.lvl >= 1
 """
 
 

@@ -143,22 +143,22 @@ SELECT i * 8 AS edge, CAST(0 AS BIGINT) AS src, i * 8 AS holding, owner, i AS ow
   CAST(CASE sk WHEN 0 THEN 1.0 WHEN 1 THEN 0.51 + FLOOR(u13 * 49) / 100 WHEN 2 THEN {near}
           WHEN 3 THEN 0.01 + FLOOR(u13 * 48) / 100 WHEN 4 THEN 0.25 * ({band} + 2) WHEN 7 THEN 0.49 END AS DOUBLE) AS share_max,
   CASE WHEN sk = 4 OR (sk = 5 AND u13 >= 0.5) THEN TRUE ELSE FALSE END AS min_exclusive,
-  FALSE AS max_exclusive, valid_from, valid_to
+  FALSE AS max_exclusive, valid_from, valid_to, TRUE AS direct
 FROM sy_parent
 UNION ALL
 SELECT i * 8 + 1, CAST(0 AS BIGINT), i * 8 + 1, {g} + CAST(FLOOR((i - {g}) * u17 * u17) AS BIGINT), i,
   'voting',
   CAST(CASE WHEN u18 < 0.5 THEN {near.replace('u13', 'u19')} ELSE 0.02 + FLOOR(u19 * 29) / 100 END AS DOUBLE),
   CAST(CASE WHEN u18 < 0.5 THEN {near.replace('u13', 'u19')} ELSE 0.02 + FLOOR(u19 * 29) / 100 END AS DOUBLE),
-  FALSE, FALSE, CAST(NULL AS DATE), CAST(NULL AS DATE)
+  FALSE, FALSE, CAST(NULL AS DATE), CAST(NULL AS DATE), TRUE
 FROM sy_p WHERE kind = 'organization' AND i >= {first} AND u5 >= 0.30 AND u5 < 0.70
 UNION ALL
 SELECT i * 8 + 2, CAST(0 AS BIGINT), i * 8 + 2, CASE WHEN u18 < 0.8 THEN 0 ELSE 1 END, i,
-  'voting', CAST(0.05 + FLOOR(u19 * 16) / 100 AS DOUBLE), CAST(0.05 + FLOOR(u19 * 16) / 100 AS DOUBLE), FALSE, FALSE, CAST(NULL AS DATE), CAST(NULL AS DATE)
+  'voting', CAST(0.05 + FLOOR(u19 * 16) / 100 AS DOUBLE), CAST(0.05 + FLOOR(u19 * 16) / 100 AS DOUBLE), FALSE, FALSE, CAST(NULL AS DATE), CAST(NULL AS DATE), TRUE
 FROM sy_p WHERE kind = 'organization' AND i >= {g} AND u10 >= 0.005 AND u10 < 0.035
 UNION ALL
 SELECT i * 8 + 3, CAST(0 AS BIGINT), i * 8 + 3, i + 1 + CAST(FLOOR(u18 * 200) AS BIGINT), i,
-  'voting', CAST(0.05 + FLOOR(u19 * 56) / 100 AS DOUBLE), CAST(0.05 + FLOOR(u19 * 56) / 100 AS DOUBLE), FALSE, FALSE, CAST(NULL AS DATE), CAST(NULL AS DATE)
+  'voting', CAST(0.05 + FLOOR(u19 * 56) / 100 AS DOUBLE), CAST(0.05 + FLOOR(u19 * 56) / 100 AS DOUBLE), FALSE, FALSE, CAST(NULL AS DATE), CAST(NULL AS DATE), TRUE
 FROM sy_p WHERE kind = 'organization' AND i >= {first} AND u10 >= 0.035 AND u10 < 0.040 AND i + 201 < {n}
 """)
     engine.table("g_controls", f"""

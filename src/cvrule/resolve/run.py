@@ -2,10 +2,13 @@
 
 1. Read the judgements in force, the parties (plus analyst aliases), the list entries and the
    role mentions.
-2. A mention whose file links it to a party of the same file is linked to it (method `file`).
+2. A mention whose file links it to a party of the same file is linked to it (method `file`),
+   unless the file is a bill of materials (`subjects.is_bom_format`): a BOM's own party record
+   (a CycloneDX supplier with a `bom-ref`, an SPDX 3 or CX-0158-1 agent) is not an ownership
+   party and is never a target; it lends the mention its identifiers and country instead.
 3. Every other distinct mention (same name, country and identifiers) is matched once against
-   the parties: identifiers first, then names; the outcome is `linked`, `review` or
-   `unresolved`, with the reason.
+   the parties of ownership data, registers and case files: identifiers first, then names; the
+   outcome is `linked`, `review` or `unresolved`, with the reason.
 4. Screening: every distinct mention and every party a mention was linked to is matched against
    the list entries; candidates scoring at least `screening_threshold` are risk flags.
 5. The run's results replace the previous run's, in one transaction.
@@ -25,7 +28,7 @@ import orjson
 from cvrule.resolve.matcher import Judgements, Matcher, Outcome, match_all
 from cvrule.resolve.model import Candidate, Query, Target
 from cvrule.resolve.settings import ResolveSettings
-from cvrule.resolve.subjects import list_target, mention_query, party_query, party_target
+from cvrule.resolve.subjects import is_bom_format, list_target, mention_query, party_hints, party_query, party_target
 from cvrule.store import Store
 from cvrule.store.resolution import ResolutionStore
 
@@ -55,13 +58,31 @@ class RunReport:
 
 def load_matchers(store: Store, settings: ResolveSettings) -> tuple[Matcher, Matcher, Judgements]:
     """The party matcher and the screening-list matcher over a workspace, judgements applied."""
+    party_matcher, list_matcher, judgements, _ = _load(store, settings)
+    return party_matcher, list_matcher, judgements
+
+
+def _bom_sources(store: Store) -> set[str]:
+    return {row["source_id"] for row in store.rows("sources") if is_bom_format(row["format"])}
+
+
+def _load(store: Store, settings: ResolveSettings) -> tuple[Matcher, Matcher, Judgements, dict[tuple[str, str], tuple]]:
+    """The two matchers and the judgements, and the party records of BOMs by (source, key): those
+    are no targets (see the module docstring)."""
     resolution = ResolutionStore(store)
     judgements = Judgements.from_rows(resolution.judgements())
-    parties = [party_target(row, judgements.aliases.get(row[1])) for row in resolution.parties()]
+    boms = _bom_sources(store)
+    parties, bom_parties = [], {}
+    for row in resolution.parties():
+        if row[0] in boms:
+            bom_parties[(row[0], row[1])] = row
+        else:
+            parties.append(party_target(row, judgements.aliases.get(row[1])))
     entries = []
     for row in resolution.list_entries():
         entries.append(list_target(row, judgements.aliases.get(f"{row[2]}:{row[1]}")))
-    return Matcher(parties, settings, judgements), Matcher(entries, settings, judgements), judgements
+    return Matcher(parties, settings, judgements), Matcher(entries, settings, judgements), judgements, bom_parties
+
 
 
 def _candidate_row(run_id: str, purpose: str, subject_key: str, query: Query, rank: int, candidate: Candidate,
@@ -78,20 +99,34 @@ def _candidate_row(run_id: str, purpose: str, subject_key: str, query: Query, ra
     }
 
 
+def _namespace(purl: str | None) -> str | None:
+    """A package URL with its name and version cut off: only its type and namespace say who
+    stands behind it (`purl_hints`), so mentions differing only in the package are one subject."""
+    if not purl or not purl.startswith("pkg:"):
+        return purl
+    body = purl[4:].split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    return "pkg:" + body.rsplit("/", 1)[0] + "/_" if "/" in body else purl
+
+
 def resolve_store(store: Store, settings: ResolveSettings | None = None, actor: str | None = None,
                   progress: Callable[[str, int, int], None] | None = None) -> RunReport:
     started = datetime.now(timezone.utc).replace(tzinfo=None)
     settings = settings or ResolveSettings.from_env()
     resolution = ResolutionStore(store)
     run_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-    party_matcher, list_matcher, _ = load_matchers(store, settings)
+    party_matcher, list_matcher, _, bom_parties = _load(store, settings)
     mentions = resolution.mentions()
+    for mention in mentions:
+        if mention.party_in_file and (mention.source_id, mention.party_in_file) in bom_parties:
+            mention.party_in_file = None  # a BOM's own party record: resolved like any name
 
     subjects: dict[str, Query] = {}
     mention_subject: list[str] = []
     seen: dict[tuple, str] = {}
     for mention in mentions:
-        written = (mention.name, mention.country, mention.url, mention.email, mention.purl, mention.role)
+        country, identifiers = party_hints(bom_parties.get((mention.source_id, mention.party or "")))
+        written = (mention.name, mention.country or country, mention.url, mention.email, _namespace(mention.purl),
+                   mention.role, identifiers)
         key = seen.get(written)
         if key is None:
             key, query = mention_query(*written)

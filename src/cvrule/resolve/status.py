@@ -7,7 +7,9 @@ analyst) counts as resolved, so an unresolved supplier of a VCS or ADS item leav
 `indeterminate` rather than guessed.
 
 `work_to_do` lists what a person must do: ask a supplier for the legal name, country and an
-identifier of a supplier nobody could link, or decide a candidate or screening flag.
+identifier of a supplier nobody could link (one item per subject, name and country, however
+many mentions name it), or decide a candidate or a screening hit (one item per list entry and
+name, however many subjects raised it).
 """
 
 from __future__ import annotations
@@ -15,10 +17,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from cvrule.resolve.names import simple_fold
+from cvrule.resolve.subjects import subject_of
 from cvrule.store import Store
 from cvrule.store.resolution import ResolutionStore
 
-__all__ = ["RoleResolution", "WorkItem", "resolutions_by_item", "work_to_do"]
+__all__ = ["RoleResolution", "WorkItem", "group_screening_hits", "resolutions_by_item", "work_to_do"]
+
+_SHOWN_ITEMS = 5
+"""Items named in one ask; the rest are counted."""
 
 
 @dataclass
@@ -53,6 +60,20 @@ class WorkItem:
     item: str | None = None
     role: str | None = None
     candidate_id: str | None = None
+    mentions: int = 1
+    """How many mentions (ask_supplier) or screening candidates (review_screening) it stands for."""
+    candidate_ids: list[str] = field(default_factory=list)
+    """review_screening: every candidate of the same hit (the same entry, the same name)."""
+
+
+def group_screening_hits(rows: list[dict]) -> list[list[dict]]:
+    """Screening candidates grouped by hit: the same list entry for the same name (a BOM's
+    mention, the same mention with a web domain, the party it was linked to), in first-seen order."""
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        name = simple_fold(str(row.get("subject_name") or "").split(" / ")[0])
+        groups.setdefault((row["target_ref"], name), []).append(row)
+    return list(groups.values())
 
 
 def _flags(resolution: ResolutionStore) -> dict[str, list[dict]]:
@@ -96,6 +117,7 @@ def work_to_do(store: Store) -> list[WorkItem]:
     sources = resolution.source_names()
     work: list[WorkItem] = []
     seen_review: set[str] = set()
+    asks: dict[tuple, list[dict]] = {}
     for row in resolution.mention_results("WHERE status <> 'linked'"):
         if row["status"] == "review" and row["candidate_id"]:
             if row["candidate_id"] in seen_review:
@@ -108,24 +130,58 @@ def work_to_do(store: Store) -> list[WorkItem]:
                 row["source_id"], row["item"], row["role"], row["candidate_id"],
             ))
             continue
+        subject = subject_of(row["subject_key"])
+        if not row["name"]:  # unnamed parties are as many as the items that leave them unnamed
+            subject = (*subject, row["source_id"], row["item"])
+        asks.setdefault(subject, []).append(row)
+    for (_, country, *_), rows in asks.items():
+        work.append(_ask(rows, country, suppliers, sources))
+    screening = resolution.candidates("WHERE purpose = 'screening' AND status = 'open'")
+    for hit in group_screening_hits(screening):
+        work.append(_screening_item(hit))
+    return work
+
+
+def _ask(rows: list[dict], country: str | None, suppliers: dict, sources: dict) -> WorkItem:
+    """One ask about a subject nobody could link, for all the mentions that name it."""
+    whoms = []
+    for row in rows:
         supplier = suppliers.get((row["source_id"], row["item"]))
         if row["role"] != "supplied_by" and supplier:
-            whom = f"the supplier {supplier!r}"
+            whoms.append(f"the supplier {supplier!r}")
         else:
-            whom = f"whoever provided {sources.get(row['source_id'], row['source_id'])}"
-        named = f"{row['name']!r}" if row["name"] else "the unnamed party"
-        work.append(WorkItem(
-            "ask_supplier", whom,
-            f"the legal name, country and an identifier (LEI, USCC, OGRN/INN, DUNS or BPNL) of {named}, "
-            f"{row['role'].replace('_', ' ')} item {row['item']!r} ({row['reason']})",
-            row["source_id"], row["item"], row["role"],
-        ))
-    for row in resolution.candidates("WHERE purpose = 'screening' AND status = 'open'"):
-        work.append(WorkItem(
-            "review_screening", "a compliance officer",
-            f"decide whether {row['subject_name']!r} is {row['target_name']!r} on {row['list_name']} "
-            f"(score {row['score']:.2f}, {row['decision']}): cvrule review --confirm {row['candidate_id']} "
-            f"or --reject {row['candidate_id']} --reason ...",
-            candidate_id=row["candidate_id"],
-        ))
-    return work
+            whoms.append(f"whoever provided {sources.get(row['source_id'], row['source_id'])}")
+    first = rows[0]
+    named = f"{first['name']!r}" if first["name"] else "the unnamed party"
+    if country:
+        named += f" ({country})"
+    roles = ", ".join(dict.fromkeys(row["role"].replace("_", " ") for row in rows))
+    items = list(dict.fromkeys(row["item"] for row in rows))
+    shown = ", ".join(repr(item) for item in items[:_SHOWN_ITEMS])
+    if len(items) > _SHOWN_ITEMS:
+        shown += f" and {len(items) - _SHOWN_ITEMS} more"
+    where = (f"{roles} item {shown}" if len(rows) == 1
+             else f"{len(rows)} mentions: {roles} item{'s' if len(items) > 1 else ''} {shown}")
+    return WorkItem(
+        "ask_supplier", " or ".join(dict.fromkeys(whoms)),
+        f"the legal name, country and an identifier (LEI, USCC, OGRN/INN, DUNS or BPNL) of {named}, "
+        f"{where} ({first['reason']})",
+        first["source_id"], first["item"], first["role"], mentions=len(rows),
+    )
+
+
+def _screening_item(hit: list[dict]) -> WorkItem:
+    """One decision about a screening hit, for every candidate that raised it."""
+    first = max(hit, key=lambda row: row["score"])
+    ids = [row["candidate_id"] for row in hit]
+    if len(ids) == 1:
+        how = f"cvrule review --confirm {ids[0]} or --reject {ids[0]} --reason ..."
+    else:
+        how = (f"{len(ids)} candidates for this hit ({', '.join(ids)}): cvrule review --confirm ID or "
+               "--reject ID --reason ... for each")
+    return WorkItem(
+        "review_screening", "a compliance officer",
+        f"decide whether {first['subject_name']!r} is {first['target_name']!r} on {first['list_name']} "
+        f"(score {first['score']:.2f}, {first['decision']}): {how}",
+        candidate_id=ids[0], mentions=len(ids), candidate_ids=ids,
+    )

@@ -3,6 +3,8 @@ mentions and parties become queries, each with the stable key analyst judgements
 
 from __future__ import annotations
 
+import re
+
 import orjson
 
 from cvrule.ingest.countries import normalize_country
@@ -10,9 +12,19 @@ from cvrule.resolve.identifiers import Identifiers, identifiers_from, identifier
 from cvrule.resolve.model import Query, Target
 from cvrule.resolve.names import simple_fold
 
-__all__ = ["list_target", "mention_query", "party_query", "party_target"]
+__all__ = ["is_bom_format", "list_target", "mention_query", "party_hints", "party_query", "party_target", "subject_of"]
 
 _SOFTWARE_ROLES = frozenset({"supplied_by", "developed_by", "authored_by", "published_by", "originated_by"})
+_BOM_FORMAT_PREFIXES = ("cyclonedx", "spdx", "cx-0158")
+
+
+def is_bom_format(source_format: str | None) -> bool:
+    """Whether a source's format (`sources.format`) is a bill of materials (CycloneDX, SPDX 2 or
+    3, Catena-X CX-0158-1). The parties such a file describes (a CycloneDX supplier with a
+    `bom-ref`, an SPDX 3 agent) are the BOM's own words about its suppliers, not ownership
+    parties: resolution does not link to them, it resolves the mention like any name, with the
+    identifiers the BOM gives."""
+    return bool(source_format) and source_format.lower().startswith(_BOM_FORMAT_PREFIXES)
 
 
 def _json(value) -> dict:
@@ -39,6 +51,15 @@ def party_target(row: tuple, extra_aliases: list[str] | None = None) -> Target:
                   countries=countries, identifiers=ids)
 
 
+def party_hints(row: tuple | None) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """The country and the (scheme, value) identifiers of a party row, for a query about it (a
+    BOM's own record of a supplier lends them to the mention); (None, ()) for no row."""
+    if row is None:
+        return None, ()
+    _source_id, _key, _name, _kind, country, _headquarters, identifiers, _aliases = row
+    return country, tuple(sorted((str(k), str(v)) for k, v in _json(identifiers).items() if v))
+
+
 def list_target(row: tuple, extra_aliases: list[str] | None = None) -> Target:
     """A list entry row (source_id, key, list_name, name, entity_type, aliases, countries, programs, identifiers)."""
     source_id, key, list_name, name, _entity_type, aliases, countries, programs, identifiers = row
@@ -51,14 +72,18 @@ def list_target(row: tuple, extra_aliases: list[str] | None = None) -> Target:
 
 
 def mention_query(name: str, country: str | None = None, url: str | None = None, email: str | None = None,
-                  purl: str | None = None, role: str | None = None) -> tuple[str, Query]:
-    """(subject key, query) for a supplier as a file names it.
+                  purl: str | None = None, role: str | None = None,
+                  identifiers: tuple[tuple[str, str], ...] = ()) -> tuple[str, Query]:
+    """(subject key, query) for a supplier as a file names it; `identifiers` are (scheme, value)
+    pairs the file gives for it elsewhere (the BOM's own record of the party).
 
     The subject key is what an analyst's decision attaches to: the name as written (case and
     width folded), the country and any identifiers, so a decision about "QUECTEL" from China
     applies to every BOM that names it so, and to nothing else.
     """
     ids = identifiers_in_text(name or "")
+    for scheme, value in identifiers:
+        ids.add(scheme, value)
     names = [name] if name else []
     domains = ids.values.get("domain")
     if domains and name and len(ids.values) == 1:
@@ -78,6 +103,18 @@ def mention_query(name: str, country: str | None = None, url: str | None = None,
     if id_items:
         key += "|" + ",".join(f"{s}={v}" for s, v in id_items)
     return key, Query(names=tuple(names), country=code, identifiers=ids, organization_hint=organization)
+
+
+_MENTION_KEY = re.compile(r"^mention:(?P<name>.*?)\|(?P<country>[A-Z]{2})?(?:\|[^|]*)?$", re.S)
+
+
+def subject_of(subject_key: str) -> tuple[str, str | None]:
+    """(folded name, country) of a mention's subject key (`mention_query`), whatever identifiers
+    it carries: the subject a person is asked about. Any other key is its own subject."""
+    found = _MENTION_KEY.match(subject_key or "")
+    if found is None:
+        return subject_key or "", None
+    return found["name"], found["country"]
 
 
 def party_query(target: Target) -> tuple[str, Query]:

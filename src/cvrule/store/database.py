@@ -9,11 +9,13 @@ path still holds that same content) and nothing else touched.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import orjson
@@ -25,6 +27,8 @@ from cvrule.store import audit
 from cvrule.store.schema import AUDIT_MIGRATION, FACT_TABLES, MIGRATIONS, FactTable
 
 __all__ = ["IngestOutcome", "Store"]
+
+T = TypeVar("T")
 
 _CHUNK = 50_000
 
@@ -78,6 +82,19 @@ class Store:
         self._depth = 0
         self._con.commit()
 
+    def retrying(self, work: Callable[[], T], attempts: int = 8) -> T:
+        """Run `work()` in one transaction; when it collides with a concurrent transaction of this
+        process on the same store (two appends to the audit log, say), roll back and run it again."""
+        for attempt in range(attempts):
+            try:
+                with self.transaction():
+                    return work()
+            except duckdb.TransactionException:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+        raise AssertionError("unreachable")
+
     def close(self) -> None:
         self._con.close()
 
@@ -103,7 +120,9 @@ class Store:
                 con.execute("INSERT INTO schema_version VALUES (?)", [number])
                 if number == AUDIT_MIGRATION:
                     self._audit_baseline(number)
-                elif number > AUDIT_MIGRATION:
+                elif number > AUDIT_MIGRATION and current >= AUDIT_MIGRATION:
+                    # a store that already kept an audit log records its upgrade; one whose log begins
+                    # in this same opening starts from the schema it is created with
                     audit.append(con, None, "migrate", f"schema {number}", {"schema_version": number})
 
     def _audit_baseline(self, number: int) -> None:

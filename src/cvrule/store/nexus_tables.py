@@ -85,13 +85,20 @@ def export_graph(store: Store, folder: Path) -> GraphExport:
         CREATE OR REPLACE TEMP TABLE nx_map AS
         SELECT k.source_id, k.key, k.has_record, n.node FROM nx_keys k JOIN nx_nodes n USING (node_key)
     """)
+    # The record that names a node: one with a real name before a placeholder (the "(LEI ...)"
+    # stub GLEIF relationship files give an LEI without a Level 1 record), so a party known to
+    # GLEIF only by its LEI takes the name any other source gives for that LEI; then the first
+    # by source and key.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE nx_rep AS
-        SELECT m.node, arg_min(p.name, p.source_id || chr(0) || p.key) AS name,
-               arg_min(p.source_id, p.source_id || chr(0) || p.key) AS source_id,
-               arg_min(p.key, p.source_id || chr(0) || p.key) AS key
-        FROM parties p JOIN nx_map m ON m.source_id = p.source_id AND m.key = p.key
-        GROUP BY m.node
+        WITH named AS (
+            SELECT m.node, p.name, p.source_id, p.key,
+                   CASE WHEN nullif(trim(p.name), '') IS NULL OR p.name LIKE '(% ' || p.key || ')' THEN '1' ELSE '0' END
+                   || chr(0) || p.source_id || chr(0) || p.key AS pick
+            FROM parties p JOIN nx_map m ON m.source_id = p.source_id AND m.key = p.key
+        )
+        SELECT node, arg_min(name, pick) AS name, arg_min(source_id, pick) AS source_id, arg_min(key, pick) AS key
+        FROM named GROUP BY node
     """)
     con.execute(f"""
         COPY (
@@ -104,6 +111,12 @@ def export_graph(store: Store, folder: Path) -> GraphExport:
               AND m.node NOT IN (SELECT node FROM nx_map WHERE has_record)
         ) TO '{_q(folder / "g_parties.parquet")}' (FORMAT parquet)
     """)
+    # A stake stated as indirect (`direct` false: a BODS `indirect` interest, a GLEIF ultimate
+    # parent) goes out with direct = FALSE. 791.301 asks whether a party is "owned by,
+    # controlled by" a linked person: the nexus adds up direct holdings and, through the
+    # fixpoint, holdings through entities that are themselves linked. An indirect stake names no
+    # chain, so it is never added to the direct holdings; it only makes the party possibly
+    # linked (nexus.sql). A missing `direct` (the source does not say) is taken as direct.
     con.execute(f"""
         COPY (
             WITH src AS (
@@ -114,7 +127,8 @@ def export_graph(store: Store, folder: Path) -> GraphExport:
                    a.node AS owner, b.node AS owned,
                    CASE WHEN o.interest = 'voting' THEN 'voting' ELSE 'equity' END AS interest,
                    o.share_min, o.share_max, coalesce(o.min_exclusive, FALSE) AS min_exclusive,
-                   coalesce(o.max_exclusive, FALSE) AS max_exclusive, o.valid_from, o.valid_to
+                   coalesce(o.max_exclusive, FALSE) AS max_exclusive, o.valid_from, o.valid_to,
+                   coalesce(o.direct, TRUE) AS direct
             FROM ownership o JOIN src s USING (source_id)
             JOIN nx_map a ON a.source_id = o.source_id AND a.key = o.owner
             JOIN nx_map b ON b.source_id = o.source_id AND b.key = o.owned
@@ -158,7 +172,10 @@ def write_status(
         con.execute(f"""
             INSERT INTO party_status_evidence
             SELECT ?, n.node_key, e.fixpoint, v.node_key, e.relation,
-                   coalesce(o.source_id, c.source_id), coalesce(o.location, c.location), e.kind,
+                   coalesce(o.source_id, c.source_id), coalesce(o.location, c.location),
+                   CASE WHEN e.relation = 'ownership'
+                        THEN nullif(concat_ws(', ', e.kind, CASE WHEN o.interest = 'consolidation' THEN 'consolidation' END), '')
+                        ELSE e.kind END,
                    e.lo / 1e9, e.hi / 1e9, e.los = 1, e.his = 1, e.gap = 1
             FROM read_parquet('{_q(evidence_path)}') e
             JOIN nx_nodes n ON n.node = e.node
@@ -197,7 +214,7 @@ def load_graph(store: Store, folder: Path, source_id: str, name: str, actor: str
             INSERT INTO ownership (source_id, owner, owned, interest, share_min, share_max, min_exclusive,
                                    max_exclusive, direct, valid_from, valid_to, location)
             SELECT ?, 'P' || owner, 'P' || owned, CASE WHEN interest = 'voting' THEN 'voting' ELSE 'shareholding' END,
-                   share_min, share_max, min_exclusive, max_exclusive, TRUE, valid_from, valid_to, 'g_stakes/' || edge
+                   share_min, share_max, min_exclusive, max_exclusive, direct, valid_from, valid_to, 'g_stakes/' || edge
             FROM read_parquet('{stakes}')
         """, [source_id])
         con.execute(f"""
