@@ -46,3 +46,7 @@ reliability: $(STAMP)
 	$(BIN)/python benchmarks/reliability/fuzz.py --executions 100000
 	$(BIN)/python benchmarks/reliability/hostile.py
 	$(BIN)/python benchmarks/reliability/crash.py --kills 200
+
+# The web app under load: 50 clients for 60 s on loopback (benchmarks/web/RESULTS.md).
+bench-web: $(STAMP)
+	$(BIN)/python benchmarks/web/run.py

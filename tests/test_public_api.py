@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import pytest
 
@@ -30,7 +31,7 @@ def test_every_model_name_listed_is_importable():
 def test_decide_works_from_the_public_api_alone(tmp_path):
     from cvrule.cases import load_case
     from cvrule.law import Law, decide
-    from conftest import CASES
+    CASES = Path(__file__).resolve().parent / "cases"  # tests/web has a conftest of its own
 
     source = CASES / "791_302" / "russian-made-wifi-module-for-model-year-2031-is-prohibited.yaml"
     case = load_case(source)

@@ -210,3 +210,8 @@ from cvrule.commands_assess import register as _register_assess  # noqa: E402
 
 _register_assess(app)
 
+
+# The web app and its accounts: `cvrule serve`, `cvrule user` (cvrule.commands_web).
+from cvrule.commands_web import register as _register_web  # noqa: E402
+
+_register_web(app)

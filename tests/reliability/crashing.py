@@ -7,10 +7,11 @@ starts the command only when told to, so the kill lands in the command's own wor
 writing, committing), not in the interpreter's start-up. The child runs the real CLI app, with its
 workspace lock and transactions.
 
-To add a writer (the fleet assessment, `cvrule assess`, when it lands): add its command line to
-WRITERS below, and whatever it stores to `snapshot` (a deterministic summary, without run ids
-or times) and, if it keeps derived tables, a consistency rule to `check_store`. Nothing else
-changes: the test and the long run take every writer in WRITERS.
+To add a writer: add its command line to WRITERS below, and whatever it stores to `snapshot` (a
+deterministic summary, without run ids or times) and, if it keeps derived tables, a consistency
+rule to `check_store`. Nothing else changes: the test and the long run take every writer in
+WRITERS. The fleet assessment (`cvrule assess`) keeps its runs outside the store: `check_store`
+reads each back whole, and `runs` lists them for the comparison with a clean run.
 """
 
 from __future__ import annotations
@@ -39,9 +40,10 @@ WRITERS: dict[str, Callable[[Path, Path], list[str]]] = {
     "ingest": lambda ws, inputs: ["ingest", str(inputs), "--workspace", str(ws)],
     "resolve": lambda ws, inputs: ["resolve", "--workspace", str(ws), "--json"],
     "nexus": lambda ws, inputs: ["nexus", "--workspace", str(ws), "--as-of", AS_OF],
-    # "assess": lambda ws, inputs: ["assess", ..., "--workspace", str(ws)],   <- the lead's hook
+    "assess": lambda ws, inputs: ["assess", str(inputs), "--out", str(ws.parent / f"{ws.name}-out"),
+                                  "--workspace", str(ws), "--report", "json"],
 }
-ORDER = ["ingest", "resolve", "nexus"]
+ORDER = ["ingest", "resolve", "nexus", "assess"]
 """The order a complete run takes (each writer after the ones it reads from)."""
 
 
@@ -58,7 +60,25 @@ def make_inputs(folder: Path, components: int = 4000) -> Path:
     ]
     for sample in samples:
         (folder / sample.name).write_bytes(sample.read_bytes())
+    (folder / "fleet.yaml").write_text(MANIFEST)
     return folder
+
+
+MANIFEST = """cvrule_fleet: 1
+name: crash test fleet
+manufacturer: {name: "Crash Test Motors, Inc.", country: US}
+lines:
+  - id: tester
+    make: Crash
+    model: Tester
+    model_years: [2029, 2030]
+    gvwr_lbs: 5000
+    boms:
+      - file: tcu.cdx.json
+        rf: [cellular]
+        max_rf_mhz: 1900
+        enables: [vcs]
+"""
 
 
 def vary_inputs(folder: Path, version: int, components: int = 4000) -> None:
@@ -155,6 +175,32 @@ def check_store(space: Workspace) -> list[str]:
         orphans = con.execute("SELECT count(*) FROM party_status WHERE as_of NOT IN (SELECT as_of FROM nexus_runs)").fetchone()[0]
         if orphans:
             problems.append(f"{orphans} party status rows without a nexus run")
+    problems += _check_runs(space)
+    return problems
+
+
+def _check_runs(space: Workspace) -> list[str]:
+    """An assessment a killed `cvrule assess` left is whole or absent, and so is its record pack."""
+    from cvrule.fleet.result import Assessment
+    from cvrule.report.recordpack import read_record_pack
+
+    problems = []
+    for folder in sorted((space.root / "runs").glob("*")):
+        kept = folder / "assessment.json"
+        if kept.exists():
+            try:
+                Assessment.from_json(kept.read_bytes())
+            except Exception as error:
+                problems.append(f"run {folder.name}: assessment.json is not whole ({type(error).__name__})")
+        pack = folder / "record-pack.zip"
+        if pack.exists():
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                try:
+                    read_record_pack(pack, Path(tmp) / "pack")
+                except Exception as error:
+                    problems.append(f"run {folder.name}: record-pack.zip is not whole ({error})")
     return problems
 
 
@@ -170,6 +216,12 @@ def snapshot(space: Workspace) -> dict:
         status = sorted(con.execute(
             "SELECT as_of, node, linkage, basis, lookthrough_min, lookthrough_max FROM party_status").fetchall(), key=repr)
     return {"paths": paths, "facts": digests, "mentions": mentions, "status": status}
+
+
+def runs(space: Workspace) -> dict[str, str]:
+    """run id -> the SHA-256 of its assessment: a workspace keeps the run of every input version
+    it assessed, so a killed workspace holds the clean one's runs and maybe more."""
+    return {p.parent.name: sha256_file(p)[0] for p in sorted((space.root / "runs").glob("*/assessment.json"))}
 
 
 @dataclass

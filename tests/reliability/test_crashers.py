@@ -11,12 +11,16 @@ import sys
 import time
 import zipfile
 from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 from cvrule.cases import load_case
 from cvrule.errors import InputError
 from cvrule.ingest.detect import detect
 from cvrule.ingest.limits import Limits
+
+DATA = Path(__file__).resolve().parents[1] / "data"  # not `from conftest import`: tests/web has its own conftest
 
 SPDX_YAML_HEADER = b'SPDXID: "SPDXRef-DOCUMENT"\nspdxVersion: "SPDX-2.3"\nname: "x"\n'
 
@@ -104,8 +108,6 @@ def test_the_csv_field_limit_is_the_same_whichever_file_was_read_first(tmp_path)
     """Was: the GLEIF CSV reader set Python's process-wide csv field limit from max_string_bytes
     and the other CSV readers inherited whatever the last GLEIF file left (or Python's 128 KiB):
     the same register was read or refused depending on what had been read before it."""
-    from conftest import DATA
-
     gleif = DATA / "gleif/csv/lei-golden-copy-sample.csv"
     list(detect(gleif).parse(gleif, replace(Limits(), max_string_bytes=1024)).facts)
     register = tmp_path / "register.csv"
@@ -119,8 +121,6 @@ def test_the_csv_field_limit_is_the_same_whichever_file_was_read_first(tmp_path)
 def test_a_workbook_part_with_a_broken_deflate_stream_is_refused(tmp_path):
     """Was (found by the fuzz tests in the archive check added for zip bombs): zlib.error escaped
     while reading a part's head. Now any damage to an archive is "not a readable XLSX workbook"."""
-    from conftest import DATA
-
     source = DATA / "supplier-register/example.xlsx"
     data = bytearray(source.read_bytes())
     with zipfile.ZipFile(source) as archive:

@@ -89,7 +89,8 @@ def input_files(folder: Path, manifest: Path) -> list[Path]:
 
 def assess(folder: Path | str, *, out: Path | str | None = None, as_of: date | None = None, engine: str = "duckdb",
            workspace: Workspace | None = None, law: Law | None = None, on_stage: Progress | None = None,
-           spark_master: str | None = None, formats: tuple[str, ...] | None = None) -> AssessRun:
+           spark_master: str | None = None, formats: tuple[str, ...] | None = None,
+           engine_options: dict | None = None) -> AssessRun:
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(str(folder), None, "is not a folder")
@@ -123,7 +124,7 @@ def assess(folder: Path | str, *, out: Path | str | None = None, as_of: date | N
 
         inputs = _inputs(folder, manifest_path, files, space)
         run_id = _run_id(inputs, law.digest, as_of, judgements)
-        days, runs = _nexus(space, manifest, law, as_of, engine, spark_master, report)
+        days, runs = _nexus(space, manifest, law, as_of, engine, spark_master, report, engine_options)
         seconds["nexus"] = time.perf_counter() - clock - seconds["resolve"]
 
         clock = time.perf_counter()
@@ -197,7 +198,7 @@ def _run_id(inputs: list[InputFile], digest: str, as_of: date | None, judgements
 
 
 def _nexus(space: Workspace, manifest: FleetManifest, law: Law, as_of: date | None, engine: str,
-           spark_master: str | None, report: Progress) -> tuple[list[date], dict[date, date]]:
+           spark_master: str | None, report: Progress, options: dict | None) -> tuple[list[date], dict[date, date]]:
     """Run the nexus once per distinct (ownership facts in force, nexus parameters) among the
     evaluation dates; return the dates and, for each, the date whose run stands for it."""
     from cvrule.engine.pipeline import nexus_workspace
@@ -220,7 +221,7 @@ def _nexus(space: Workspace, manifest: FleetManifest, law: Law, as_of: date | No
     runs = sorted(set(stands_for.values()))
     for n, day in enumerate(runs):
         report("nexus", n, len(runs))
-        nexus_workspace(space, day, law, engine=engine, spark_master=spark_master)
+        nexus_workspace(space, day, law, engine=engine, spark_master=spark_master, engine_options=options)
     report("nexus", len(runs), len(runs))
     return days, stands_for
 

@@ -43,8 +43,15 @@ KIND_WORDS = {
 _HOLDS = {True: ("yes", "✓", "holds"), False: ("no", "✗", "does not hold"), None: ("unknown", "?", "cannot be told")}
 
 
-def render_html(assessment: Assessment) -> bytes:
-    """The report as UTF-8 HTML bytes; the same assessment gives the same bytes."""
+PRINT_DEPTH = 3
+"""In the print edition (the PDF), the reasons of a decision that is allowed, exempt or out of
+scope are printed this many levels deep; the rest are in the HTML report and the JSON."""
+
+
+def render_html(assessment: Assessment, print_edition: bool = False) -> bytes:
+    """The report as UTF-8 HTML bytes; the same assessment gives the same bytes. The print
+    edition (for the PDF) prints in full only the reasons of decisions that need a person:
+    prohibited, indeterminate and authorized ones."""
     data = build(assessment)
     template = _environment().get_template("report.html.j2")
     html = template.render(
@@ -66,6 +73,7 @@ def render_html(assessment: Assessment) -> bytes:
         attention=_attention(data),
         next_due=_next_due(assessment),
         step_count=_step_count,
+        print_depth=PRINT_DEPTH if print_edition else None,
         key_step=key_step,
         party_roles=_party_roles,
         split_source=_split_source,

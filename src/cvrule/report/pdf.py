@@ -1,5 +1,7 @@
-"""The PDF report: the HTML report laid out by WeasyPrint with its print style sheet (US letter,
-landscape, page numbers). Every "why" is shown open.
+"""The PDF report: the print edition of the HTML report laid out by WeasyPrint with its print
+style sheet (US letter, landscape, page numbers). Every "why" is shown open; those of decisions
+that are allowed, exempt or out of scope are printed to `html.PRINT_DEPTH` levels, the rest in
+full.
 
 Nothing is fetched while rendering: the HTML is self-contained and any URL it might hold is
 refused. The PDF's creation and modification dates are the report date (`views.report_date`),
@@ -28,7 +30,8 @@ def render_pdf(assessment: Assessment) -> bytes:
         from weasyprint import HTML
     except ImportError as error:  # pragma: no cover - WeasyPrint is a dependency
         raise CvruleError(f"the PDF report needs WeasyPrint and its system libraries (pango): {error}") from None
-    document = HTML(string=render_html(assessment).decode("utf-8"), url_fetcher=_refuse, base_url=".")
+    document = HTML(string=render_html(assessment, print_edition=True).decode("utf-8"), url_fetcher=_refuse,
+                    base_url=".")
     epoch = calendar.timegm(report_date(assessment).timetuple())
     with _source_date_epoch(epoch):
         return document.write_pdf(pdf_identifier=assessment.run_id[:32].encode("ascii"), uncompressed_pdf=False)

@@ -243,3 +243,27 @@ CREATE TABLE IF NOT EXISTS audit_log (
     hash VARCHAR NOT NULL
 )
 """)
+
+# Users of the web app and the API (issue 7; read and written by cvrule.store.users): who may sign
+# in, their role, their password (an Argon2id hash, never the password) and their API tokens
+# (the SHA-256 of each token, never the token). `session_version` changes whenever a user's
+# password, role or standing changes, which ends every session signed for the old one.
+MIGRATIONS.append("""
+CREATE TABLE IF NOT EXISTS users (
+    name VARCHAR PRIMARY KEY,
+    role VARCHAR NOT NULL,
+    password_hash VARCHAR NOT NULL,
+    session_version VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    changed_at TIMESTAMP NOT NULL,
+    disabled BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_tokens (
+    token_id VARCHAR PRIMARY KEY,
+    user_name VARCHAR NOT NULL,
+    token_sha256 VARCHAR NOT NULL,
+    label VARCHAR,
+    created_at TIMESTAMP NOT NULL,
+    revoked_at TIMESTAMP
+)
+""")

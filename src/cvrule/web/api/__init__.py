@@ -1,0 +1,1 @@
+"""The REST API under /api (its OpenAPI document: /api/openapi.json)."""
