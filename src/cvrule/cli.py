@@ -215,3 +215,9 @@ _register_assess(app)
 from cvrule.commands_web import register as _register_web  # noqa: E402
 
 _register_web(app)
+
+
+# Filings with BIS: `cvrule authorization draft`, `advisory`, `dataflows` (cvrule.commands_filings).
+from cvrule.commands_filings import register as _register_filings  # noqa: E402
+
+_register_filings(app)

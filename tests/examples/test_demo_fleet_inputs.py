@@ -55,7 +55,7 @@ FORMATS = {
     "ownership/registers/corvina-supplier-register.csv": "supplier-register-csv",
     "screening/csl-extract.json": "csl-json",
 }
-NOT_INPUTS = {"fleet.yaml", "README.md", "EXPECTED.md", "tools/make_ivi_sbom.py", "tools/make_registers.py"}
+NOT_INPUTS = {"fleet.yaml", "dataflows.yaml", "README.md", "EXPECTED.md", "tools/make_ivi_sbom.py", "tools/make_registers.py"}
 UNKNOWN_SUPPLIERS = {"Veloxa RF Solutions", "Quillbit Automotive Software", "Sonique Labs"}
 # Named only by the CX-0158-1 SBOM's own agent record (no country, no identifier): a BOM's party
 # records are no resolution targets (cvrule.resolve.run), so the mention stays unresolved; the

@@ -99,4 +99,4 @@ def test_the_demo_fleet_folder_ingests_every_input_with_no_error(tmp_path):
     result = runner.invoke(app, ["ingest", str(DEMO_FLEET), "--workspace", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "failed" not in result.output and "error" not in result.output
-    assert "26 loaded, 5 skipped" in result.output
+    assert "26 loaded, 6 skipped" in result.output

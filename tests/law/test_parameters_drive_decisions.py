@@ -56,8 +56,16 @@ def _uses(decision, parameter: str) -> bool:
         ("hardware_without_model_year_from", "dates.yaml", "value: 2029-01-01", "value: 2029-01-02",
          {("module-without-model-year-is-exempt-until-2028-12-31-and-prohibited-from-2029-01-01.yaml",
            "import-first-day-of-2029"): "exempt"}),
+        ("condition_grace_days", "authorizations.yaml", "value: 0\n", "value: 1\n",
+         {("condition-overdue-the-day-after-its-quarterly-audit-was-due-ends-the-authorization.yaml",
+           "import-the-day-after-the-audit-was-due"): "authorized"}),
+        ("overdue_condition_voids_authorization", "authorizations.yaml", 'value: true\n      cite: "791.307"',
+         'value: false\n      cite: "791.307"',
+         {("condition-overdue-the-day-after-its-quarterly-audit-was-due-ends-the-authorization.yaml",
+           "import-the-day-after-the-audit-was-due"): "indeterminate"}),
     ],
-    ids=["legacy-cutoff-one-day-later", "legacy-cutoff-a-year-earlier", "gvwr-limit-one-pound-up", "no-model-year-date-one-day-later"],
+    ids=["legacy-cutoff-one-day-later", "legacy-cutoff-a-year-earlier", "gvwr-limit-one-pound-up", "no-model-year-date-one-day-later",
+         "condition-grace-one-day", "overdue-condition-only-in-doubt"],
 )
 def test_changing_one_parameter_flips_exactly_the_cases_that_depend_on_it(tmp_path, baseline, parameter, file, old, new, flips):
     changed = _decide_everything(_with_edit(tmp_path, file, old, new))
@@ -80,6 +88,7 @@ BOUNDARIES = [
     "vcs_rf_threshold_mhz",
     "ads_min_sae_level",
     "ga_reassessment_days",
+    "condition_grace_days",
 ]
 
 

@@ -46,6 +46,9 @@ __all__ = ["AssessRun", "NOT_INPUTS", "assess", "find_manifest", "input_files"]
 NOT_INPUTS = frozenset({".md", ".markdown", ".txt", ".rst", ".html", ".htm", ".pdf", ".png", ".jpg", ".jpeg",
                         ".gif", ".svg", ".py", ".pyc", ".sh", ".zip", ".gz", ".lock"})
 """Files of an assessed folder that are never inputs (documentation, code, pictures, archives)."""
+NOT_INPUT_NAMES = frozenset({"dataflows.yaml", "dataflows.yml"})
+"""Files at the top of an assessed folder that are not inputs of the law: the data-flow register
+(docs/dataflows.md), read by `cvrule authorization`."""
 
 Progress = Callable[[str, int, int], None]
 
@@ -75,13 +78,13 @@ def find_manifest(folder: Path) -> Path:
 
 
 def input_files(folder: Path, manifest: Path) -> list[Path]:
-    """The input files of a folder: every file but the manifest, hidden ones and `NOT_INPUTS`."""
+    """The input files of a folder: every file but the manifest, hidden ones, `NOT_INPUTS` and `NOT_INPUT_NAMES`."""
     found = []
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
-        if path == manifest or path.suffix.lower() in NOT_INPUTS:
+        if path == manifest or path.suffix.lower() in NOT_INPUTS or relative.as_posix() in NOT_INPUT_NAMES:
             continue
         found.append(path)
     return found

@@ -154,12 +154,19 @@ def iter_xml(path: Path, limits: Limits, tag: str | None = None) -> Iterator[tup
 
 
 _FLEET_MANIFEST_KEY = re.compile(rb"^cvrule_fleet[ \t]*:", re.M)
+_DATAFLOWS_KEY = re.compile(rb"^cvrule_dataflows[ \t]*:", re.M)
 
 
 def is_fleet_manifest(head: bytes) -> bool:
     """Whether a file's first bytes are a cvrule fleet manifest (YAML with the top-level key
     `cvrule_fleet`, `cvrule.fleet.manifest`): `cvrule assess` reads it, no ingest format does."""
     return bool(_FLEET_MANIFEST_KEY.search(head))
+
+
+def is_dataflow_register(head: bytes) -> bool:
+    """Whether a file's first bytes are a cvrule data-flow register (YAML with the top-level key
+    `cvrule_dataflows`, `cvrule.filings.dataflows`): the filings read it, no ingest format does."""
+    return bool(_DATAFLOWS_KEY.search(head))
 
 
 def read_head(path: Path, size: int = 65536) -> bytes:

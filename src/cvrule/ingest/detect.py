@@ -1,7 +1,7 @@
 """Choosing a file's format by its content: each format module's sniffers, in a fixed order.
 
 Some files are plainly not inputs: a cvrule fleet manifest (it names the inputs; `cvrule assess`
-reads it), and documentation or code that no format claims (a README, a script). `detect`
+reads it), a cvrule data-flow register (`cvrule authorization` reads it), and documentation or code that no format claims (a README, a script). `detect`
 raises `NotAnInput` for them, so that ingesting a folder can skip them; a file given by name
 that is not an input is still an error.
 """
@@ -12,7 +12,7 @@ import importlib
 from pathlib import Path
 
 from cvrule.errors import InputError
-from cvrule.ingest.base import Format, is_fleet_manifest, read_head
+from cvrule.ingest.base import Format, is_dataflow_register, is_fleet_manifest, read_head
 
 __all__ = ["NOT_INPUT_SUFFIXES", "NotAnInput", "all_formats", "detect"]
 
@@ -73,6 +73,10 @@ def detect(path: Path) -> Format:
         raise NotAnInput(str(path), "a cvrule fleet manifest",
                          "is a cvrule fleet manifest, not an input to ingest: `cvrule assess` reads it "
                          "(give it the manifest's folder)")
+    if is_dataflow_register(head):
+        raise NotAnInput(str(path), "a cvrule data-flow register",
+                         "is a cvrule data-flow register, not an input to ingest: `cvrule authorization` reads it "
+                         "(docs/dataflows.md)")
     plainly_not = path.suffix.lower() in NOT_INPUT_SUFFIXES or path.name.lower() in NOT_INPUT_NAMES
     if not head.strip():
         if plainly_not:

@@ -85,6 +85,9 @@ PARAMETER_TYPES: dict[str, Any] = {
     "general_authorizations": dict[str, GeneralAuthorizationTerms],
     "approved_supplier_list_in_force": bool,
     "ga_reassessment_days": int,
+    "condition_cadence_months": dict[str, int],
+    "condition_grace_days": int,
+    "overdue_condition_voids_authorization": bool,
 }
 
 

@@ -2,16 +2,25 @@
 
 BIS may grant a VCS hardware importer or connected vehicle manufacturer a specific
 authorization for an otherwise prohibited transaction. It authorizes only its holder, only the
-transactions it names, only while granted and within its validity window.
+transactions it names, only while granted and within its validity window, and only while its
+conditions are kept. A condition with a monitoring cadence is, on the evaluation date, met
+(evidence is current), due (its evidence falls due, within the grace days), overdue (past its
+cadence and the grace days since the last evidence, or since the first day of the
+authorization) or broken (`broken_on`). A broken condition ends reliance; an overdue one ends it
+or puts it in doubt, as `overdue_condition_voids_authorization` says. A condition given as plain
+text has no cadence and is always met.
 """
 
 from __future__ import annotations
 
-from cvrule.law.context import Context
-from cvrule.law.findings import Finding, fact, reason
-from cvrule.model import AuthorizationStatus, SpecificAuthorization, Transaction
+from calendar import monthrange
+from datetime import date, timedelta
 
-__all__ = ["specific_authorization"]
+from cvrule.law.context import Context
+from cvrule.law.findings import Finding, all_of, fact, missing, reason
+from cvrule.model import AuthorizationCondition, AuthorizationStatus, SpecificAuthorization, Transaction
+
+__all__ = ["condition_status", "specific_authorization"]
 
 CITE = "791.307"
 
@@ -42,5 +51,85 @@ def _check(ctx: Context, txn: Transaction, auth: SpecificAuthorization, index: i
         return Finding(False, reason(f"specific authorization {auth.id} is valid only from {auth.from_.isoformat()}", False, CITE, [where]))
     if auth.to is not None and txn.date > auth.to:
         return Finding(False, reason(f"specific authorization {auth.id} expired on {auth.to.isoformat()}", False, CITE, [where]))
-    return Finding(True, reason(f"specific authorization {auth.id}, granted to {ctx.party_name(auth.holder)}, covers this transaction",
-                                True, CITE, [where]))
+    covers = f"specific authorization {auth.id}, granted to {ctx.party_name(auth.holder)}, covers this transaction"
+    monitored = [(k, c) for k, c in enumerate(auth.conditions) if isinstance(c, AuthorizationCondition)]
+    if not monitored:
+        return Finding(True, reason(covers, True, CITE, [where]))
+    kept = all_of(f"the conditions of specific authorization {auth.id} are kept",
+                  f"specific authorization {auth.id} no longer authorizes: a condition is not kept",
+                  CITE, [condition_status(ctx, auth, index, k, c) for k, c in monitored])
+    if kept.value is True:
+        return Finding(True, reason(covers, True, CITE, [where], because=[kept.reason]))
+    if kept.value is None:
+        return Finding(None, reason(f"whether specific authorization {auth.id} still authorizes depends on its conditions",
+                                    None, CITE, [where], because=[kept.reason]), kept.missing)
+    return kept
+
+
+def condition_status(ctx: Context, auth: SpecificAuthorization, auth_index: int, index: int,
+                     condition: AuthorizationCondition) -> Finding:
+    """Whether one condition is met or due (True), overdue or broken (False, or None when overdue only puts it in doubt)."""
+    where = fact("authorizations", auth_index, "conditions", index)
+    label = f"condition {condition.id} of specific authorization {auth.id} ({condition.text})"
+    day = ctx.day
+    if condition.broken_on is not None and condition.broken_on <= day:
+        return Finding(False, reason(f"{label} was broken on {condition.broken_on.isoformat()}", False, CITE, [where]))
+    if condition.cadence is None:
+        return Finding(True, reason(f"{label} is met: it has no monitoring cadence", True, CITE, [where]))
+    records = [e.date for e in condition.evidence if e.date <= day]
+    last = max(records) if records else auth.from_
+    if last is None:
+        return Finding.unknown(
+            reason(f"{label} has no evidence and the authorization no first day to count its cadence from", None, CITE, [where]),
+            missing(f"authorizations.{auth_index}.conditions.{index}.evidence",
+                    f"When was {condition.id} of {auth.id} last shown to be kept?"))
+    due = _next_due(ctx, condition.cadence, last)
+    if due is None:
+        names = ctx.edition.param("condition_cadence_months")
+        known = ", ".join(sorted(names.value))
+        return Finding.unknown(
+            reason(f"{label} has cadence {condition.cadence!r}, which is not a known cadence (known: {known})",
+                   None, CITE, [where], [names]),
+            missing(f"authorizations.{auth_index}.conditions.{index}.cadence",
+                    f"How often must {condition.id} of {auth.id} be shown to be kept?"))
+    cadence = _cadence_words(condition.cadence)
+    since = f"last evidence on {last.isoformat()}" if records else f"no evidence since the authorization's first day {last.isoformat()}"
+    grace = ctx.edition.param("condition_grace_days")
+    params = [grace] + ([ctx.edition.param("condition_cadence_months")] if isinstance(condition.cadence, str) else [])
+    if day < due:
+        return Finding(True, reason(f"{label} is met: {cadence}, {since}, next evidence due {due.isoformat()}",
+                                    True, CITE, [where], params))
+    overdue_from = due + timedelta(days=grace.value + 1)
+    if day < overdue_from:
+        return Finding(True, reason(f"{label} is due: {cadence}, {since}, evidence due {due.isoformat()} "
+                                    f"and overdue from {overdue_from.isoformat()}", True, CITE, [where], params))
+    voids = ctx.edition.param("overdue_condition_voids_authorization")
+    says = f"{label} is overdue: {cadence}, {since}, evidence was due {due.isoformat()} and is overdue since {overdue_from.isoformat()}"
+    if voids.value:
+        return Finding(False, reason(says, False, CITE, [where], params + [voids]))
+    return Finding.unknown(
+        reason(says, None, CITE, [where], params + [voids]),
+        missing(f"authorizations.{auth_index}.conditions.{index}.evidence",
+                f"Was {condition.id} of {auth.id} kept after {last.isoformat()}? Record the evidence."))
+
+
+def _cadence_words(cadence: int | str) -> str:
+    return f"evidence every {cadence} days" if isinstance(cadence, int) else f"evidence {cadence}"
+
+
+def _next_due(ctx: Context, cadence: int | str, last: date) -> date | None:
+    if isinstance(cadence, int):
+        return last + timedelta(days=cadence)
+    months = ctx.edition.param("condition_cadence_months").value.get(cadence)
+    if months is None:
+        return None
+    due = last
+    for _ in range(months):
+        due = _one_month_later(due, last.day)
+    return due
+
+
+def _one_month_later(day: date, wanted_day: int) -> date:
+    """The same day of the next month, or that month's last day when it is shorter."""
+    first_of_next = day.replace(day=1) + timedelta(days=monthrange(day.year, day.month)[1])
+    return first_of_next.replace(day=min(wanted_day, monthrange(first_of_next.year, first_of_next.month)[1]))

@@ -4,7 +4,9 @@ transactions, authorizations, scenarios and decisions."""
 from cvrule.model.authorizations import (
     ApprovedSupplier,
     Authorization,
+    AuthorizationCondition,
     AuthorizationStatus,
+    ConditionEvidence,
     GeneralAuthorization,
     SpecificAuthorization,
 )
@@ -19,7 +21,9 @@ __all__ = [
     "ROLES",
     "ApprovedSupplier",
     "Authorization",
+    "AuthorizationCondition",
     "AuthorizationStatus",
+    "ConditionEvidence",
     "Control",
     "ControlKind",
     "Decision",

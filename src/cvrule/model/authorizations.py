@@ -14,7 +14,9 @@ from cvrule.model._base import Id, Strict
 __all__ = [
     "ApprovedSupplier",
     "Authorization",
+    "AuthorizationCondition",
     "AuthorizationStatus",
+    "ConditionEvidence",
     "GeneralAuthorization",
     "SpecificAuthorization",
 ]
@@ -26,6 +28,25 @@ class AuthorizationStatus(StrEnum):
     denied = "denied"
 
 
+class ConditionEvidence(Strict):
+    """One record showing a condition was kept: an audit report, a log review."""
+
+    date: date
+    what: str = Field(min_length=1)
+
+
+class AuthorizationCondition(Strict):
+    """A condition of a specific authorization, monitored on a cadence."""
+
+    id: Id
+    text: str = Field(min_length=1)
+    cadence: Annotated[int, Field(gt=0)] | Annotated[str, Field(min_length=1)] | None = None
+    """Days between evidence records, or a named cadence (`quarterly`); none: nothing to monitor."""
+    evidence: tuple[ConditionEvidence, ...] = ()
+    broken_on: date | None = None
+    """The day the condition was found broken."""
+
+
 class SpecificAuthorization(Strict):
     kind: Literal["specific"]
     id: Id
@@ -34,7 +55,8 @@ class SpecificAuthorization(Strict):
     from_: date | None = Field(default=None, alias="from")
     to: date | None = None
     status: AuthorizationStatus = AuthorizationStatus.granted
-    conditions: tuple[str, ...] = ()
+    conditions: tuple[AuthorizationCondition | str, ...] = ()
+    """Structured conditions, or plain text (a condition with no cadence, always met)."""
 
 
 class GeneralAuthorization(Strict):
@@ -46,6 +68,9 @@ class GeneralAuthorization(Strict):
     """The transactions relying on it; none named: every transaction of the holder."""
     circumstance_changed: date | None = None
     reassessed: date | None = None
+    relied_from: date | None = None
+    """The day reliance began: from then on, a change of ownership or control of the holder or of a
+    party in the transaction (a supplier's new owner) is itself a change in circumstance."""
 
 
 class ApprovedSupplier(Strict):
