@@ -162,7 +162,10 @@ def main() -> None:
     ]
     for name, size, kind, ours, theirs in rows:
         def cell(r, key, fmt):
-            return format(r[key], fmt) if key in r else r.get("error", "-")
+            """The value; for a run that failed, its error in the seconds column and "-" in the others."""
+            if key in r:
+                return format(r[key], fmt)
+            return f"failed: {r['error']}" if key == "seconds" and "error" in r else "-"
         speedup = f"{theirs['seconds'] / ours['seconds']:.1f}x" if "seconds" in ours and "seconds" in theirs else "-"
         lines.append(
             f"| {name} | {size:.1f} | {cell(ours, 'seconds', '.2f')} | {cell(ours, 'mb_per_s', '.1f')} | {cell(ours, 'peak_rss_mb', '.0f')} "

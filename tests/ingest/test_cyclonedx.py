@@ -380,6 +380,24 @@ def test_json_and_xml_of_the_vehicle_bom_agree(tmp_path):
     assert without_locations(read(write(tmp_path, VEHICLE_JSON))[1]) == without_locations(read(path)[1])
 
 
+def test_reading_a_bom_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    import gc
+
+    good, bad = write(tmp_path, VEHICLE_JSON), write(tmp_path, {**VEHICLE_JSON, "components": [{"type": "library"}]}, "bad.json")
+    assert gc.isenabled()
+    read(good)
+    assert gc.isenabled()
+    with pytest.raises(InputError, match="expected a component name"):
+        read(bad)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read(good)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def test_json_in_utf16_or_with_a_byte_order_mark_is_read(tmp_path):
     text = orjson.dumps(VEHICLE_JSON).decode()
     for name, data in (("utf8bom.json", b"\xef\xbb\xbf" + text.encode()), ("utf16.json", text.encode("utf-16"))):

@@ -73,6 +73,28 @@ def test_a_large_bom_is_streamed_and_gives_the_same_facts_as_a_whole_read(tmp_pa
     assert sorted(map(repr, streamed)) == sorted(map(repr, whole))
 
 
+def test_a_streamed_bom_handed_on_in_many_batches_keeps_each_kind_of_fact_in_order(tmp_path, monkeypatch):
+    import sys
+    from pathlib import Path
+
+    from cvrule.ingest import cyclonedx as cyclonedx_format
+
+    sys.path.insert(0, str(Path(__file__).parents[2] / "benchmarks" / "ingest"))
+    from synth import cyclonedx
+
+    path = cyclonedx(tmp_path / "bom.json", 300)
+    monkeypatch.setattr(cyclonedx_format, "_STREAM_BATCH", 7)
+    whole = list(detect(path).parse(path, Limits()).facts)
+    streamed = detect(path).parse(path, replace(Limits(), stream_above_bytes=1)).facts
+    batches = list(streamed.batches())
+    assert len(batches) > 40
+
+    def by_kind(facts):
+        return {kind: [fact for fact in facts if type(fact) is kind] for kind in {type(fact) for fact in facts}}
+
+    assert by_kind([fact for batch in batches for fact in batch]) == by_kind(whole)
+
+
 def test_a_broken_large_bom_is_refused_clearly_when_streamed(tmp_path):
     path = tmp_path / "bom.json"
     path.write_text('{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a"},{"type":')

@@ -131,3 +131,99 @@ def test_every_loaded_input_is_kept_as_evidence_under_its_hash(space, tmp_path):
     kept = space.evidence_path(outcome.source_id)
     assert kept.read_bytes() == path.read_bytes()
     assert sha256_file(kept)[0] == outcome.source_id
+
+
+# A BOM touching every column the CycloneDX parser fills: a party with identifiers, repeated
+# properties and a group (properties JSON), duplicate licenses, a model year, nesting, pedigree,
+# authors and dependencies.
+ROWS_BOM = {
+    "bomFormat": "CycloneDX", "specVersion": "1.6", "serialNumber": "urn:uuid:00000000-0000-4000-8000-00000000000a",
+    "metadata": {"timestamp": "2026-03-01T00:00:00Z",
+                 "component": {"type": "device", "bom-ref": "tcu", "name": "TCU", "version": "B2",
+                               "properties": [{"name": "cdx:automotive:modelYear", "value": "2027"}]},
+                 "supplier": {"name": "Tier 1 GmbH", "address": {"country": "DE"}}},
+    "components": [
+        {"type": "device", "bom-ref": f"m{n}", "name": f"module {n}", "group": "acme", "version": "A1",
+         "supplier": {"bom-ref": f"org-{n % 3}", "name": f"Supplier {n % 3}", "url": ["https://s.example"],
+                      "contact": [{"email": "sales@s.example"}], "address": {"country": "China"}},
+         "licenses": [{"license": {"id": "MIT"}}, {"expression": "MIT"}, {"license": {"name": "Custom"}}],
+         "properties": [{"name": "fn", "value": "modem"}, {"name": "fn", "value": "gnss"}],
+         "authors": [{"name": "Greg", "email": "greg@k.example"}], "publisher": "kernel.org",
+         "components": [{"type": "firmware", "name": f"firmware {n}", "cpe": "cpe:2.3:o:x:y:1:*:*:*:*:*:*:*",
+                         "pedigree": {"patches": [{"type": "backport"}]}}]}
+        for n in range(12)
+    ],
+    "dependencies": [{"ref": "tcu", "dependsOn": [f"m{n}" for n in range(12)]}],
+}
+
+
+@pytest.mark.parametrize("chunk", [5, 50_000])
+def test_facts_handed_over_as_rows_are_stored_as_the_same_facts_given_as_records(space, tmp_path, monkeypatch, chunk):
+    """The CycloneDX parser hands its facts over as FactRows; the store writes them exactly as it
+    writes the same facts given one record at a time (how other parsers hand theirs over)."""
+    import orjson
+
+    from cvrule.ingest.cyclonedx import parse_json
+    from cvrule.ingest.facts import FactStream
+    from cvrule.ingest.limits import Limits
+    from cvrule.store import audit, database
+
+    monkeypatch.setattr(database, "_CHUNK", chunk)
+    path = tmp_path / "bom.json"
+    path.write_bytes(orjson.dumps(ROWS_BOM))
+    as_rows = parse_json(path, Limits())
+    assert isinstance(as_rows.facts, FactStream)
+    records = list(parse_json(path, Limits()).facts)
+    space.create()
+    with Store(space.store_path) as store:
+        store.ingest("rows.json", "a" * 64, 1, lambda: (as_rows.source, as_rows.facts))
+        store.ingest("records.json", "b" * 64, 1, lambda: (as_rows.source, iter(records)))
+        digests = audit.fact_digests(store)
+        items = store.rows("items", "WHERE source_id = ?", ["a" * 64])
+        parties = store.rows("parties", "WHERE source_id = ?", ["a" * 64])
+    assert digests["a" * 64] == digests["b" * 64]
+    assert set(digests["a" * 64]) == {"items", "parties", "role_mentions", "item_links"}
+    module = next(row for row in items if row["key"] == "m0")
+    assert orjson.loads(module["properties"]) == {"cyclonedx:group": "acme", "fn": "modem", "fn#2": "gnss"}
+    assert (module["licenses"], module["model_year"]) == (["MIT", "Custom"], None)
+    assert {row["key"]: orjson.loads(row["identifiers"]) for row in parties}["org-0"] == {
+        "url": "https://s.example", "email": "sales@s.example"}
+
+
+def test_writing_facts_leaves_the_garbage_collector_as_it_found_it(space):
+    import gc
+
+    space.create()
+    with Store(space.store_path) as store:
+        assert gc.isenabled()
+        store.ingest("a.json", "a" * 64, 1, lambda: (SourceInfo("test"), iter([PartyFact("a", "A Co.", "/0")])))
+        assert gc.isenabled()
+
+        def broken():
+            yield PartyFact("b", "B Co.", "/0")
+            raise InputError("b.json", "/1", "expected an object")
+
+        with pytest.raises(InputError):
+            store.ingest("b.json", "b" * 64, 1, lambda: (SourceInfo("test"), broken()))
+        assert gc.isenabled()
+
+
+@pytest.mark.parametrize("field, value", [("description", "d" * 300), ("licenses", [{"expression": "L" * 300}])])
+def test_a_text_over_the_limit_is_refused_at_its_fact_however_the_facts_arrive(space, tmp_path, field, value):
+    import orjson
+
+    from cvrule.ingest.cyclonedx import parse_json
+    from cvrule.ingest.limits import Limits
+
+    components = [{"type": "library", "name": f"c{n}"} for n in range(4)]
+    components[2][field] = value
+    path = tmp_path / "bom.json"
+    path.write_bytes(orjson.dumps({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": components}))
+    space.create()
+    with Store(space.store_path) as store:
+        for name, facts in (("rows", lambda: parse_json(path, Limits()).facts),
+                            ("records", lambda: iter(list(parse_json(path, Limits()).facts)))):
+            with pytest.raises(InputError, match="over the limit max_string_bytes=200") as refused:
+                store.ingest(name, name * 32, 1, lambda: (SourceInfo("test"), facts()), max_string_bytes=200)
+            assert refused.value.location == "/components/2"
+            assert f"{field} is 300 bytes long" in str(refused.value)

@@ -39,9 +39,10 @@ from typing import Any
 import ijson
 from lxml import etree
 
+from cvrule.ingest import collector
 from cvrule.ingest.base import Format, InputError, Parsed, check_size, iter_xml, load_json, xml_local
 from cvrule.ingest.countries import normalize_country
-from cvrule.ingest.facts import Fact, ItemFact, ItemLink, PartyFact, RoleMention, SourceInfo
+from cvrule.ingest.facts import FactRows, FactStream, ItemFact, ItemLink, PartyFact, RoleMention, SourceInfo
 from cvrule.ingest.limits import Limits
 
 try:
@@ -140,22 +141,24 @@ class _Component:
     parties: list[tuple[str, _Party]]
 
 
+_ITEM_TYPES = {**dict.fromkeys(HARDWARE_TYPES, "hardware"), **dict.fromkeys(SOFTWARE_TYPES, "software")}
+
+
 def _item_type(component_type: str) -> str:
-    if component_type in HARDWARE_TYPES:
-        return "hardware"
-    if component_type in SOFTWARE_TYPES:
-        return "software"
-    return "unknown"
+    """hardware, software, or unknown for the other types."""
+    return _ITEM_TYPES.get(component_type, "unknown")
 
 
-def _properties(component: _Component) -> dict[str, str]:
+def _properties(properties: list[tuple[str, str]], group: str | None) -> dict[str, str]:
     """name -> value; a repeated name (CycloneDX allows it) keeps every value as `name#2`, `name#3`, ..."""
-    if component.group is None and len({name for name, _ in component.properties}) == len(component.properties):
-        return dict(component.properties)
-    result: dict[str, str] = {}
-    if component.group is not None:
-        result[GROUP_PROPERTY] = component.group
-    for name, value in component.properties:
+    if group is None:
+        result = dict(properties)
+        if len(result) == len(properties):
+            return result
+    result = {}
+    if group is not None:
+        result[GROUP_PROPERTY] = group
+    for name, value in properties:
         key, count = name, 1
         while key in result:
             count += 1
@@ -174,14 +177,35 @@ def _model_year(properties: list[tuple[str, str]]) -> int | None:
     return None
 
 
+_STREAM_BATCH = 20_000
+"""How many facts a streamed read gathers before handing them on."""
+
+
 class _Facts:
-    """Collects the facts of one file and enforces what both syntaxes share: unique bom-refs."""
+    """Collects the facts of one file and enforces what both syntaxes share: unique bom-refs.
+
+    Facts are kept as rows (`FactRows`, each a tuple in its record's field order), one list per
+    record type, in the order they are read."""
 
     def __init__(self, file: str):
         self.file = file
-        self.facts: list[Fact] = []
+        self.items: list[tuple] = []
+        self.parties: list[tuple] = []
+        self.mentions: list[tuple] = []
+        self.links: list[tuple] = []
         self.item_locations: dict[str, str] = {}
         self.party_keys: set[str] = set()
+
+    def pending(self) -> int:
+        return len(self.items) + len(self.parties) + len(self.mentions) + len(self.links)
+
+    def batches(self) -> list[FactRows]:
+        """The facts collected since the last call, handed over."""
+        batches = [FactRows(record, rows) for record, rows in ((ItemFact, self.items), (PartyFact, self.parties),
+                                                                (RoleMention, self.mentions), (ItemLink, self.links))
+                   if rows]
+        self.items, self.parties, self.mentions, self.links = [], [], [], []
+        return batches
 
     def error(self, location: str, message: str) -> InputError:
         return InputError(self.file, location, message)
@@ -198,36 +222,40 @@ class _Facts:
         return bom_ref
 
     def component(self, component: _Component) -> None:
-        self.facts.append(ItemFact(
-            key=component.key,
-            name=component.name,
-            location=component.location,
-            item_type=_item_type(component.component_type),
-            component_type=component.component_type,
-            version=component.version,
-            purl=component.purl,
-            cpe=component.cpe,
-            model_year=_model_year(component.properties),
-            description=component.description,
-            properties=_properties(component),
-            licenses=list(dict.fromkeys(component.licenses)),
-            modified=component.modified,
+        """An ItemFact (in ItemFact's field order) and a RoleMention for each of its parties."""
+        properties, licenses = component.properties, component.licenses
+        self.items.append((
+            component.key,
+            component.name,
+            component.location,
+            _item_type(component.component_type),
+            component.component_type,
+            component.version,
+            component.purl,
+            component.cpe,
+            _model_year(properties) if properties else None,
+            component.description,
+            _properties(properties, component.group) if properties or component.group is not None else {},
+            list(dict.fromkeys(licenses)) if len(licenses) > 1 else licenses,
+            component.modified,
         ))
         for role, party in component.parties:
             self.mention(component.key, role, party)
 
     def mention(self, item: str, role: str, party: _Party) -> None:
-        if party.bom_ref and party.bom_ref not in self.party_keys:
-            self.party_keys.add(party.bom_ref)
+        """A RoleMention, and a PartyFact the first time a party's bom-ref is seen (field order of each)."""
+        bom_ref = party.bom_ref or None
+        country = normalize_country(party.country_raw)
+        if bom_ref and bom_ref not in self.party_keys:
+            self.party_keys.add(bom_ref)
             identifiers = {scheme: value for scheme, value in (("url", party.url), ("email", party.email)) if value}
-            self.facts.append(PartyFact(key=party.bom_ref, name=party.name, location=party.location, kind=party.kind,
-                                        country=normalize_country(party.country_raw), identifiers=identifiers))
-        self.facts.append(RoleMention(item=item, role=role, name=party.name, location=party.location,
-                                      party=party.bom_ref or None, country_raw=party.country_raw,
-                                      country=normalize_country(party.country_raw), url=party.url, email=party.email))
+            self.parties.append((bom_ref, party.name, party.location, party.kind, country, None, None, None,
+                                 identifiers, [], None))
+        self.mentions.append((item, role, party.name, party.location, bom_ref, party.country_raw, country, party.url,
+                              party.email))
 
     def link(self, parent: str, child: str, relation: str, location: str) -> None:
-        self.facts.append(ItemLink(parent=parent, child=child, relation=relation, location=location))
+        self.links.append((parent, child, relation, location))
 
     def check_type(self, component_type: str | None, location: str) -> str:
         if component_type is None:
@@ -257,6 +285,10 @@ def _kind(value: Any) -> str:
 
 
 class _JsonBom:
+    """Reads a BOM parsed from JSON. A location (JSON pointer) is built only where a fact keeps it
+    or an error names it: the checks test the common shape first and fall back to the general
+    call, which builds the location, only for anything else."""
+
     def __init__(self, file: str, max_depth: int):
         self.out = _Facts(file)
         self.max_depth = max_depth
@@ -278,11 +310,11 @@ class _JsonBom:
 
     def text(self, obj: dict[str, Any], key: str, where: str) -> str | None:
         value = obj.get(key)
-        if value is None or value == "":
+        if type(value) is str:
+            return value or None
+        if value is None:
             return None
-        if type(value) is not str:
-            raise self.error(f"{where}/{key}", f"expected {key} to be a string, found {_kind(value)}")
-        return value
+        raise self.error(f"{where}/{key}", f"expected {key} to be a string, found {_kind(value)}")
 
     def read(self, doc: dict[str, Any]) -> tuple[str | None, str | None]:
         """Reads the whole BOM; returns (document name, created)."""
@@ -314,33 +346,39 @@ class _JsonBom:
     def component(self, value: Any, where: str, depth: int = 1) -> _Component:
         if depth > self.max_depth:
             raise self.error(where, f"components nested deeper than the limit max_depth={self.max_depth}")
-        obj = self.object(value, where, "a component")
+        obj = value if type(value) is dict else self.object(value, where, "a component")
         component_type = obj.get("type")
-        if component_type is not None and type(component_type) is not str:
-            raise self.error(f"{where}/type", f"expected type to be a string, found {_kind(component_type)}")
-        component_type = self.out.check_type(component_type, f"{where}/type" if "type" in obj else where)
+        if type(component_type) is not str or component_type not in COMPONENT_TYPES:
+            if component_type is not None and type(component_type) is not str:
+                raise self.error(f"{where}/type", f"expected type to be a string, found {_kind(component_type)}")
+            self.out.check_type(component_type, f"{where}/type" if "type" in obj else where)
         name = obj.get("name")
-        if name is None:
-            raise self.error(where, "expected a component name")
         if type(name) is not str:
+            if name is None:
+                raise self.error(where, "expected a component name")
             raise self.error(f"{where}/name", f"expected name to be a string, found {_kind(name)}")
         bom_ref = obj.get("bom-ref")
         if bom_ref is not None and type(bom_ref) is not str:
             raise self.error(f"{where}/bom-ref", f"expected bom-ref to be a string, found {_kind(bom_ref)}")
-        key = self.out.claim_key(bom_ref, where, f"{where}/bom-ref")
+        key = where if bom_ref is None else self.out.claim_key(bom_ref, where, f"{where}/bom-ref")
+        text, properties, licenses = self.text, obj.get("properties"), obj.get("licenses")
         component = _Component(
             key=key, location=where, component_type=component_type, name=name,
-            version=self.text(obj, "version", where), group=self.text(obj, "group", where),
-            description=self.text(obj, "description", where), purl=self.text(obj, "purl", where),
-            cpe=self.text(obj, "cpe", where), properties=self.properties(obj.get("properties"), where),
-            licenses=self.licenses(obj.get("licenses"), where), modified=self.modified(obj, where),
+            version=text(obj, "version", where), group=text(obj, "group", where),
+            description=text(obj, "description", where), purl=text(obj, "purl", where),
+            cpe=text(obj, "cpe", where),
+            properties=[] if properties is None else self.properties(properties, where),
+            licenses=[] if licenses is None else self.licenses(licenses, where),
+            modified=self.modified(obj, where),
             parties=self.parties(obj, where),
         )
         self.out.component(component)
-        for index, child in enumerate(self.array(obj.get("components"), f"{where}/components", "components")):
-            child_where = f"{where}/components/{index}"
-            child_key = self.component(child, child_where, depth + 1).key
-            self.out.link(key, child_key, "contains", child_where)
+        children = obj.get("components")
+        if children is not None:
+            for index, child in enumerate(self.array(children, f"{where}/components", "components")):
+                child_where = f"{where}/components/{index}"
+                child_key = self.component(child, child_where, depth + 1).key
+                self.out.link(key, child_key, "contains", child_where)
         return component
 
     def properties(self, value: Any, where: str) -> list[tuple[str, str]]:
@@ -365,6 +403,17 @@ class _JsonBom:
         where = f"{where}/licenses"
         found = []
         for index, entry in enumerate(self.array(value, where, "licenses")):
+            if type(entry) is dict:  # the common shapes: {"expression": ...} and {"license": {"id": ...}}
+                expression, license_obj = entry.get("expression"), entry.get("license")
+                if license_obj is None and type(expression) is str:
+                    if expression:
+                        found.append(expression)
+                    continue
+                if expression is None and type(license_obj) is dict:
+                    named = license_obj.get("id")
+                    if type(named) is str and named:
+                        found.append(named)
+                        continue
             entry_where = f"{where}/{index}"
             choice = self.object(entry, entry_where, "a license choice")
             expression = self.text(choice, "expression", entry_where)
@@ -395,38 +444,50 @@ class _JsonBom:
     def parties(self, obj: dict[str, Any], where: str) -> list[tuple[str, _Party]]:
         parties = []
         for role, key in (("supplied_by", "supplier"), ("manufactured_by", "manufacturer")):
-            party = self.entity(obj.get(key), f"{where}/{key}")
-            if party is not None:
-                parties.append((role, party))
+            value = obj.get(key)
+            if value is not None:
+                party = self.entity(value, f"{where}/{key}")
+                if party is not None:
+                    parties.append((role, party))
         for role, key in (("authored_by", "author"), ("published_by", "publisher")):
             name = self.text(obj, key, where)
             if name is not None:
                 parties.append((role, _Party(name=name, location=f"{where}/{key}", kind="unknown")))
-        for index, entry in enumerate(self.array(obj.get("authors"), f"{where}/authors", "authors")):
-            party = self.contact(entry, f"{where}/authors/{index}")
-            if party is not None:
-                parties.append(("authored_by", party))
+        authors = obj.get("authors")
+        if authors is not None:
+            for index, entry in enumerate(self.array(authors, f"{where}/authors", "authors")):
+                party = self.contact(entry, f"{where}/authors/{index}")
+                if party is not None:
+                    parties.append(("authored_by", party))
         return parties
 
     def entity(self, value: Any, where: str) -> _Party | None:
         """An organizationalEntity; None when it names nobody."""
         if value is None:
             return None
-        obj = self.object(value, where, "an organization")
-        urls = self.array(obj.get("url"), f"{where}/url", "url")
-        for index, url in enumerate(urls):
-            if type(url) is not str:
-                raise self.error(f"{where}/url/{index}", f"expected a URL string, found {_kind(url)}")
-        url = next((u for u in urls if u), None)
+        obj = value if type(value) is dict else self.object(value, where, "an organization")
+        url = None
+        urls = obj.get("url")
+        if urls is not None:
+            for index, candidate in enumerate(urls if type(urls) is list else self.array(urls, f"{where}/url", "url")):
+                if type(candidate) is not str:
+                    raise self.error(f"{where}/url/{index}", f"expected a URL string, found {_kind(candidate)}")
+                if url is None and candidate:
+                    url = candidate
         contacts = []
-        for index, entry in enumerate(self.array(obj.get("contact"), f"{where}/contact", "contact")):
-            contact_where = f"{where}/contact/{index}"
-            contact = self.object(entry, contact_where, "a contact")
-            contacts.append((self.text(contact, "name", contact_where), self.text(contact, "email", contact_where)))
+        entries = obj.get("contact")
+        if entries is not None:
+            for index, entry in enumerate(self.array(entries, f"{where}/contact", "contact")):
+                contact_where = f"{where}/contact/{index}"
+                contact = self.object(entry, contact_where, "a contact")
+                contacts.append((self.text(contact, "name", contact_where), self.text(contact, "email", contact_where)))
         country_raw = None
-        if obj.get("address") is not None:
-            address = self.object(obj["address"], f"{where}/address", "an address")
-            country_raw = self.text(address, "country", f"{where}/address")
+        address = obj.get("address")
+        if address is not None:
+            if type(address) is not dict:
+                address = self.object(address, f"{where}/address", "an address")
+            country = address.get("country")
+            country_raw = (country or None) if type(country) is str else self.text(address, "country", f"{where}/address")
         name = _party_name(self.text(obj, "name", where), contacts, url)
         if name is None:
             return None
@@ -434,7 +495,7 @@ class _JsonBom:
         if bom_ref is not None and type(bom_ref) is not str:
             raise self.error(f"{where}/bom-ref", f"expected bom-ref to be a string, found {_kind(bom_ref)}")
         return _Party(name=name, location=where, bom_ref=bom_ref or None, country_raw=country_raw, url=url,
-                      email=next((email for _, email in contacts if email), None))
+                      email=next((email for _, email in contacts if email), None) if contacts else None)
 
     def contact(self, value: Any, where: str) -> _Party | None:
         """An organizationalContact (authors[]); None when it names nobody."""
@@ -448,15 +509,19 @@ class _JsonBom:
         return _Party(name=name or email or "", location=where, kind="individual", bom_ref=bom_ref or None, email=email)
 
     def dependency(self, value: Any, where: str) -> None:
-        obj = self.object(value, where, "a dependency")
+        obj = value if type(value) is dict else self.object(value, where, "a dependency")
         ref = self.text(obj, "ref", where)
         if ref is None:
             raise self.error(f"{where}/ref" if "ref" in obj else where, "expected the ref of a component")
+        children = obj.get("dependsOn")
+        if children is None:
+            return
         depends_where = f"{where}/dependsOn"
-        for index, child in enumerate(self.array(obj.get("dependsOn"), depends_where, "dependsOn")):
+        links = self.out.links
+        for index, child in enumerate(self.array(children, depends_where, "dependsOn")):
             if type(child) is not str or not child:
                 raise self.error(f"{depends_where}/{index}", "expected the ref of a component (a non-empty string)")
-            self.out.link(ref, child, "depends_on", f"{depends_where}/{index}")
+            links.append((ref, child, "depends_on", f"{depends_where}/{index}"))
 
 
 def _check_header(doc: Any, file: str) -> str:
@@ -478,19 +543,21 @@ def _check_header(doc: Any, file: str) -> str:
 def parse_json(path: Path, limits: Limits) -> Parsed:
     if check_size(path, limits) > limits.stream_above_bytes:
         return _stream_json(path, limits)
-    doc = load_json(path, limits)
-    version = _check_header(doc, str(path))
-    reader = _JsonBom(str(path), limits.max_depth)
-    document_name, created = reader.read(doc)
+    with collector.paused():
+        doc = load_json(path, limits)
+        version = _check_header(doc, str(path))
+        reader = _JsonBom(str(path), limits.max_depth)
+        document_name, created = reader.read(doc)
+        del doc
     source = SourceInfo(format="cyclonedx-json", format_version=version, document_name=document_name,
                         created=created)
-    return Parsed(source, reader.out.facts)
+    return Parsed(source, FactStream(reader.out.batches()))
 
 
 def _stream_json(path: Path, limits: Limits) -> Parsed:
     """A large BOM read with ijson: the header and metadata first (they sit near the top, so the
-    scan stops early), then each top-level component and dependency in turn, its facts handed on
-    before the next is read. Memory is bounded by the largest single component."""
+    scan stops early), then each top-level component and dependency in turn, their facts handed on
+    every `_STREAM_BATCH` facts. Memory is bounded by the largest single component and one batch."""
     file = str(path)
 
     def first(prefix: str) -> Any:
@@ -507,21 +574,21 @@ def _stream_json(path: Path, limits: Limits) -> Parsed:
     reader = _JsonBom(file, limits.max_depth)
     document_name, created = reader.read_metadata(metadata, header.get("serialNumber"))
 
-    def facts() -> Iterator[Fact]:
-        yield from reader.out.facts
-        reader.out.facts.clear()
+    def batches() -> Iterator[FactRows]:
+        out = reader.out
         for section, read in (("components", reader.component), ("dependencies", reader.dependency)):
             try:
                 with open(path, "rb") as handle:
                     for index, value in enumerate(_ijson.items(handle, f"{section}.item", use_float=True)):
                         read(value, f"/{section}/{index}")
-                        yield from reader.out.facts
-                        reader.out.facts.clear()
+                        if out.pending() >= _STREAM_BATCH:
+                            yield from out.batches()
             except ijson.JSONError as error:
                 raise InputError(file, f"/{section}", f"not valid JSON: {' '.join(str(error).split())}") from None
+        yield from out.batches()
 
     source = SourceInfo(format="cyclonedx-json", format_version=version, document_name=document_name, created=created)
-    return Parsed(source, facts())
+    return Parsed(source, FactStream(batches()))
 
 
 # --- XML --------------------------------------------------------------------------------------
@@ -766,7 +833,7 @@ class _XmlBom:
     def finish(self) -> Parsed:
         source = SourceInfo(format="cyclonedx-xml", format_version=self.version, document_name=self.document_name,
                             created=self.created)
-        return Parsed(source, self.out.facts)
+        return Parsed(source, FactStream(self.out.batches()))
 
 
 def _drop(element: etree._Element, siblings: bool = True) -> None:
@@ -780,8 +847,9 @@ def _drop(element: etree._Element, siblings: bool = True) -> None:
 
 def parse_xml(path: Path, limits: Limits) -> Parsed:
     reader = _XmlBom(str(path))
-    for _, element, where in iter_xml(path, limits):
-        reader.end(element, where)
+    with collector.paused():
+        for _, element, where in iter_xml(path, limits):
+            reader.end(element, where)
     if reader.version is None:
         raise InputError(str(path), None, "expected a CycloneDX <bom> document, found no elements")
     return reader.finish()

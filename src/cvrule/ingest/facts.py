@@ -2,21 +2,29 @@
 
 A parser turns one file into a stream of these records. They are deliberately plain (slotted
 dataclasses, not pydantic models): a 100,000-component SBOM makes hundreds of thousands of them,
-and the store writes them column by column. Keys (`key`, `owner`, `item`, ...) are the ids the
-file itself uses (a CycloneDX bom-ref, an SPDX id, an LEI, a BODS recordId, a FollowTheMoney id);
-the store scopes them to their source file. Shares are fractions from 0 to 1.
+and the store writes them column by column. A parser that makes that many may hand them over as
+`FactRows` (each fact a tuple of its field values) in a `FactStream` instead: the store writes
+those columns without building a record per fact, and iterating the stream still gives records.
+
+Keys (`key`, `owner`, `item`, ...) are the ids the file itself uses (a CycloneDX bom-ref, an SPDX
+id, an LEI, a BODS recordId, a FollowTheMoney id); the store scopes them to their source file.
+Shares are fractions from 0 to 1.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
 from datetime import date
+from itertools import starmap
 from typing import Union
 
 __all__ = [
     "Attestation",
     "ControlFact",
     "Fact",
+    "FactRows",
+    "FactStream",
     "ItemFact",
     "ItemLink",
     "ListEntry",
@@ -24,6 +32,7 @@ __all__ = [
     "PartyFact",
     "RoleMention",
     "SourceInfo",
+    "field_names",
 ]
 
 
@@ -176,3 +185,46 @@ class Attestation:
 
 
 Fact = Union[PartyFact, OwnershipFact, ControlFact, ItemFact, ItemLink, RoleMention, ListEntry, Attestation]
+
+
+class FactRows:
+    """Facts of one record type, each a tuple of its field values in the record's field order
+    (`field_names(record)`). Iterating gives the records."""
+
+    __slots__ = ("record", "rows")
+
+    def __init__(self, record: type, rows: list[tuple] | None = None):
+        self.record = record
+        self.rows: list[tuple] = [] if rows is None else rows
+
+    def __iter__(self) -> Iterator[Fact]:
+        return starmap(self.record, self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+class FactStream:
+    """A file's facts as a stream of `FactRows` batches (consumed once, may be produced lazily).
+
+    It is an iterable of facts like any other parser's output; `batches()` gives the rows
+    themselves to a reader (the store) that can use them without building records."""
+
+    __slots__ = ("_batches",)
+
+    def __init__(self, batches: Iterable[FactRows]):
+        self._batches = batches
+
+    def batches(self) -> Iterable[FactRows]:
+        """The batches, handed over: the stream keeps no reference to them."""
+        batches, self._batches = self._batches, ()
+        return batches
+
+    def __iter__(self) -> Iterator[Fact]:
+        for batch in self._batches:
+            yield from batch
+
+
+def field_names(record: type) -> tuple[str, ...]:
+    """The fields of a fact record, in the order a `FactRows` tuple holds them."""
+    return tuple(f.name for f in fields(record))

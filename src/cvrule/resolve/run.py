@@ -8,7 +8,9 @@
    party and is never a target; it lends the mention its identifiers and country instead.
 3. Every other distinct mention (same name, country and identifiers) is matched once against
    the parties of ownership data, registers and case files: identifiers first, then names; the
-   outcome is `linked`, `review` or `unresolved`, with the reason.
+   outcome is `linked`, `review` or `unresolved`, with the reason. Mentions are handled as a set
+   in the database (`ResolutionStore.mention_forms`): only the distinct forms they are written in
+   come to Python, and each mention's result is written by joining it to its form's outcome.
 4. Screening: every distinct mention and every party a mention was linked to is matched against
    the list entries; candidates scoring at least `screening_threshold` are risk flags.
 5. The run's results replace the previous run's, in one transaction.
@@ -25,12 +27,13 @@ from datetime import datetime, timezone
 
 import orjson
 
+from cvrule.resolve.identifiers import purl_hints
 from cvrule.resolve.matcher import Judgements, Matcher, Outcome, match_all
 from cvrule.resolve.model import Candidate, Query, Target
 from cvrule.resolve.settings import ResolveSettings
 from cvrule.resolve.subjects import is_bom_format, list_target, mention_query, party_hints, party_query, party_target
 from cvrule.store import Store
-from cvrule.store.resolution import ResolutionStore
+from cvrule.store.resolution import MentionOutcome, ResolutionStore
 
 __all__ = ["RunReport", "current_actor", "load_matchers", "resolve_store"]
 
@@ -99,13 +102,18 @@ def _candidate_row(run_id: str, purpose: str, subject_key: str, query: Query, ra
     }
 
 
-def _namespace(purl: str | None) -> str | None:
-    """A package URL with its name and version cut off: only its type and namespace say who
-    stands behind it (`purl_hints`), so mentions differing only in the package are one subject."""
-    if not purl or not purl.startswith("pkg:"):
-        return purl
-    body = purl[4:].split("#", 1)[0].split("?", 1)[0].rstrip("/")
-    return "pkg:" + body.rsplit("/", 1)[0] + "/_" if "/" in body else purl
+def _mention_outcome(key: str, outcome: Outcome) -> MentionOutcome:
+    """The result of the mentions of a subject that resolution links by matching."""
+    chosen = outcome.chosen
+    method = None
+    if outcome.status == "linked":
+        method = chosen.method if chosen.method in ("identifier", "analyst") else "name"
+    return MentionOutcome(
+        subject_key=key, status=outcome.status, method=method,
+        party_ref=chosen.target.ref if chosen else None, party_source_id=chosen.target.source_id if chosen else None,
+        party_name=chosen.target.name if chosen else None, score=round(chosen.score, 6) if chosen else None,
+        candidate_id=chosen.candidate_id if chosen else None, reason=outcome.reason,
+    )
 
 
 def resolve_store(store: Store, settings: ResolveSettings | None = None, actor: str | None = None,
@@ -115,24 +123,19 @@ def resolve_store(store: Store, settings: ResolveSettings | None = None, actor: 
     resolution = ResolutionStore(store)
     run_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     party_matcher, list_matcher, _, bom_parties = _load(store, settings)
-    mentions = resolution.mentions()
-    for mention in mentions:
-        if mention.party_in_file and (mention.source_id, mention.party_in_file) in bom_parties:
-            mention.party_in_file = None  # a BOM's own party record: resolved like any name
+    hints = {where: party_hints(row) for where, row in bom_parties.items()}
+    # A package URL counts only through what `purl_hints` finds in its namespace, and the subject
+    # key only through the domain: mentions differing in the rest are one form (WrittenMention).
+    domains = {namespace: found[0] for namespace in resolution.purl_namespaces()
+               if any(found := purl_hints(namespace))}
+    mentions = resolution.mention_forms(hints, domains)
 
     subjects: dict[str, Query] = {}
-    mention_subject: list[str] = []
-    seen: dict[tuple, str] = {}
-    for mention in mentions:
-        country, identifiers = party_hints(bom_parties.get((mention.source_id, mention.party or "")))
-        written = (mention.name, mention.country or country, mention.url, mention.email, _namespace(mention.purl),
-                   mention.role, identifiers)
-        key = seen.get(written)
-        if key is None:
-            key, query = mention_query(*written)
-            seen[written] = key
-            subjects.setdefault(key, query)
-        mention_subject.append(key)
+    form_keys: list[str] = []
+    for form in mentions.forms:
+        key, query = mention_query(*form.written())
+        subjects.setdefault(key, query)
+        form_keys.append(key)
 
     outcomes: dict[str, Outcome] = {}
     candidate_rows: list[dict] = []
@@ -144,42 +147,26 @@ def resolve_store(store: Store, settings: ResolveSettings | None = None, actor: 
             status = "confirmed" if candidate.method == "analyst" else "open"
             candidate_rows.append(_candidate_row(run_id, "link", key, query, rank, candidate, status))
 
-    counts = {"mentions": len(mentions), "subjects": len(subjects), "parties": len(party_matcher.index),
-              "list_entries": len(list_matcher.index), "linked_file": 0, "linked_identifier": 0,
-              "linked_name": 0, "linked_analyst": 0, "review": 0, "unresolved": 0}
-    mention_rows: list[dict] = []
+    counts = {"mentions": sum(form.file_linked + form.matched for form in mentions.forms),
+              "subjects": len(subjects), "parties": len(party_matcher.index), "list_entries": len(list_matcher.index),
+              "linked_file": 0, "linked_identifier": 0, "linked_name": 0, "linked_analyst": 0, "review": 0,
+              "unresolved": 0}
+    by_key = {key: _mention_outcome(key, outcome) for key, outcome in outcomes.items()}
+    form_outcomes = [by_key[key] for key in form_keys]
     linked_targets: dict[str, Target] = {}
-    for mention, key in zip(mentions, mention_subject):
-        row = {"run_id": run_id, "source_id": mention.source_id, "item": mention.item, "role": mention.role,
-               "name": mention.name, "location": mention.location, "subject_key": key}
-        if mention.party_in_file:
-            row.update(status="linked", method="file", party_ref=mention.party, party_source_id=mention.source_id,
-                       party_name=None, score=1.0, candidate_id=None,
-                       reason=f"the file links this mention to its party {mention.party!r}")
-            counts["linked_file"] += 1
-        else:
-            outcome = outcomes[key]
-            chosen = outcome.chosen
-            if outcome.status == "linked":
-                method = chosen.method if chosen.method in ("identifier", "analyst") else "name"
-                counts[f"linked_{method}"] += 1
-                linked_targets.setdefault(chosen.target.ref, chosen.target)
-            else:
-                method = None
-                counts[outcome.status] += 1
-            row.update(status=outcome.status, method=method,
-                       party_ref=chosen.target.ref if chosen else None,
-                       party_source_id=chosen.target.source_id if chosen else None,
-                       party_name=chosen.target.name if chosen else None,
-                       score=round(chosen.score, 6) if chosen else None,
-                       candidate_id=chosen.candidate_id if chosen else None, reason=outcome.reason)
-        mention_rows.append(row)
+    for form, result in zip(mentions.forms, form_outcomes):
+        counts["linked_file"] += form.file_linked
+        counts[f"linked_{result.method}" if result.status == "linked" else result.status] += form.matched
+        if result.status == "linked" and form.matched:
+            chosen = outcomes[result.subject_key].chosen
+            linked_targets.setdefault(chosen.target.ref, chosen.target)
+    file_parties = resolution.file_linked_parties(hints)
+    file_reasons = {party: f"the file links this mention to its party {party!r}" for _, party in file_parties}
 
     # Screening: what the files name, and the parties they were linked to.
     flags: list[dict] = []
     if len(list_matcher.index):
         screen: dict[str, Query] = dict(subjects)
-        file_parties = {(m.source_id, m.party) for m in mentions if m.party_in_file}
         for target in party_matcher.index.targets:
             if target.ref in linked_targets or (target.source_id, target.key) in file_parties:
                 key, query = party_query(target)
@@ -199,5 +186,5 @@ def resolve_store(store: Store, settings: ResolveSettings | None = None, actor: 
     finished = datetime.now(timezone.utc).replace(tzinfo=None)
     run = {"run_id": run_id, "started_at": started, "finished_at": finished, "actor": actor or current_actor(),
            "algorithm": settings.algorithm, "settings": settings.as_dict(), "counts": counts}
-    resolution.write_run(run, mention_rows, candidate_rows)
+    resolution.write_run(run, mentions, form_outcomes, file_reasons, candidate_rows)
     return RunReport(run_id, counts, flags, (finished - started).total_seconds())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -20,27 +21,74 @@ import pyarrow as pa
 from cvrule.store import audit
 from cvrule.store.database import Store
 
-__all__ = ["JudgementRow", "MentionRow", "ResolutionStore", "verify_judgement_chain"]
+__all__ = ["BomHints", "JudgementRow", "MentionForms", "MentionOutcome", "ResolutionStore", "WrittenMention",
+           "verify_judgement_chain"]
 
 _BATCH = 100_000
 GENESIS = "0" * 64
 
+BomHints = dict[tuple[str, str], tuple[str | None, tuple[tuple[str, str], ...]]]
+"""(source_id, party key) -> (country, identifiers) of every party record of a bill of materials."""
+
 
 @dataclass(slots=True)
-class MentionRow:
-    source_id: str
-    item: str
-    role: str
+class WrittenMention:
+    """One way the role mentions write a party, and how many mentions write it so: what a
+    mention's subject is computed from (`cvrule.resolve.subjects.mention_query`).
+
+    The package URL of a mention's item counts only through the domain its namespace points at:
+    mentions differing only in the rest of it are one form, written as its first mention (by
+    source, item, role, name, location) writes it, package URL included."""
+
+    form: int
+    """The form's id in `MentionForms` (a hash of what it is written with)."""
     name: str
-    location: str
-    party: str | None
     country: str | None
+    """The mention's country, else the country of the BOM's own record of its party."""
     url: str | None
     email: str | None
-    purl: str | None
-    item_name: str | None
-    party_in_file: str | None
-    """The mention's party key when that party is in the same file."""
+    namespace: str | None
+    """The package URL of the first mention's item cut to its type and namespace (`_NAMESPACE_SQL`),
+    if that namespace counts (`ResolutionStore.mention_forms`)."""
+    role: str | None
+    identifiers: tuple[tuple[str, str], ...]
+    """(scheme, value) pairs of the BOM's own record of the mention's party."""
+    file_linked: int
+    """Mentions written so that their file links to a party of the same file."""
+    matched: int
+    """Mentions written so that resolution links by matching."""
+
+    def written(self) -> tuple:
+        """The arguments of `mention_query`."""
+        return (self.name, self.country, self.url, self.email, self.namespace, self.role, self.identifiers)
+
+
+@dataclass
+class MentionForms:
+    """The role mentions of a workspace as the distinct forms they are written in, in the order of
+    their first mention, and what the store needs to find each mention's form again."""
+
+    forms: list[WrittenMention]
+    bom_hints: BomHints
+    namespace_domains: dict[str, str | None]
+    salt: int
+    """Salt of the form ids: the first that gives every form its own id."""
+
+
+@dataclass(slots=True)
+class MentionOutcome:
+    """What a run decided for the mentions written one way and resolved by matching: the columns
+    of `resolution_mentions` they share."""
+
+    subject_key: str
+    status: str
+    method: str | None
+    party_ref: str | None
+    party_source_id: str | None
+    party_name: str | None
+    score: float | None
+    candidate_id: str | None
+    reason: str
 
 
 @dataclass(slots=True)
@@ -77,6 +125,65 @@ _CANDIDATE_COLUMNS = [
 MENTION_FIELDS = [name for name, _ in _MENTION_COLUMNS]
 CANDIDATE_FIELDS = [name for name, _ in _CANDIDATE_COLUMNS]
 
+_FORM = ["name", "country", "url", "email", "role", "identifiers", "domain"]
+"""What a form is written with (`WrittenMention`): the columns it is grouped by."""
+
+_PURL_BODY = "rtrim(split_part(split_part(regexp_replace(purl, '^pkg:', ''), '#', 1), '?', 1), '/')"
+_NAMESPACE_SQL = f"""CASE
+    WHEN purl IS NULL OR NOT starts_with(purl, 'pkg:') THEN purl
+    WHEN strlen(purl) = length(purl) AND NOT (contains(purl, '#') OR contains(purl, '?') OR ends_with(purl, '/'))
+        THEN CASE WHEN contains(purl, '/') THEN left(purl, length(purl) - strpos(reverse(purl), '/')) || '/_'
+                  ELSE purl END
+    WHEN contains({_PURL_BODY}, '/') THEN 'pkg:' || regexp_extract({_PURL_BODY}, '(?s)^(.*)/', 1) || '/_'
+    ELSE purl END"""
+"""The package URL in column `purl` with its name and version cut off (`pkg:type/namespace/_`):
+only its type and namespace say who stands behind it (`purl_hints`). `_PURL_BODY` is the purl
+without `pkg:`, subpath, qualifiers and trailing slashes; the second branch is the same cut,
+faster, for a plain ASCII purl (no subpath, qualifiers or trailing slash)."""
+
+_LINKS = """
+WITH party_keys AS (
+    SELECT DISTINCT source_id, key FROM parties
+), links AS (
+    SELECT m.source_id, m.item, m.role, m.name AS name_as_stored, coalesce(m.name, '') AS name,
+           m.location, m.party, coalesce(p.key, '') <> '' AND h.key IS NULL AS file_linked,
+           CASE WHEN coalesce(m.country, '') = '' THEN h.country ELSE m.country END AS country,
+           m.url, m.email, coalesce(h.identifiers, '[]') AS identifiers
+    FROM role_mentions m
+    LEFT JOIN party_keys p ON p.source_id = m.source_id AND p.key = m.party
+    LEFT JOIN _resolve_bom_hints h ON h.source_id = m.source_id AND h.key = coalesce(m.party, '')
+)"""
+"""Every role mention, and whether its file links it to a party of the same file: a party that
+is no BOM's own record (`BomHints`); such a record lends the mention its country and
+identifiers instead."""
+
+_ITEM_NAMESPACES = f"""
+CREATE OR REPLACE TEMP TABLE _resolve_item_namespaces AS
+SELECT source_id, key, any_value(namespace) AS namespace
+FROM (SELECT source_id, key, {_NAMESPACE_SQL} AS namespace FROM items)
+WHERE namespace IN (SELECT namespace FROM _resolve_namespace_domains)
+GROUP BY source_id, key"""
+"""The items whose package URL has a namespace that counts (`mention_forms`), with it."""
+
+_MENTIONS = _LINKS + """, mentions AS (
+    SELECT m.*, i.namespace, d.domain
+    FROM links m
+    LEFT JOIN _resolve_item_namespaces i ON i.source_id = m.source_id AND i.key = m.item
+    LEFT JOIN _resolve_namespace_domains d ON d.namespace = i.namespace
+)"""
+"""Every role mention with what its form is written with (`_FORM`)."""
+
+_FIRST_MENTION = ("struct_pack(s := source_id, i0 := item IS NULL, i := coalesce(item, ''), "
+                  "r0 := role IS NULL, r := coalesce(role, ''), n0 := name_as_stored IS NULL, n := name, "
+                  "l0 := location IS NULL, l := coalesce(location, ''), namespace := namespace)")
+"""A mention's place in `ORDER BY source_id, item, role, name, location` (nulls last), and its
+namespace: `min` of it per form is the form's first mention and the namespace it writes."""
+
+
+def _form_id(salt: int, alias: str = "") -> str:
+    """SQL for a form's id: a salted hash of what it is written with."""
+    return f"hash({int(salt)}, " + ", ".join(alias + column for column in _FORM) + ")"
+
 
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -111,26 +218,58 @@ class ResolutionStore:
             "FROM list_entries ORDER BY list_name, key, source_id"
         )
 
-    def mentions(self) -> list[MentionRow]:
-        cursor = self._con.execute(
-            """
-            SELECT m.source_id, m.item, m.role, m.name, m.location, m.party, m.country, m.url, m.email,
-                   i.purl, i.name, p.key
-            FROM role_mentions m
-            LEFT JOIN (SELECT source_id, key, any_value(purl) AS purl, any_value(name) AS name
-                       FROM items GROUP BY source_id, key) i
-                   ON i.source_id = m.source_id AND i.key = m.item
-            LEFT JOIN (SELECT DISTINCT source_id, key FROM parties) p
-                   ON p.source_id = m.source_id AND p.key = m.party
-            ORDER BY m.source_id, m.item, m.role, m.name, m.location
-            """
-        )
-        out = []
-        while batch := cursor.fetchmany(_BATCH):
-            for (source_id, item, role, name, location, party, country, url, email, purl, item_name, found) in batch:
-                out.append(MentionRow(source_id, item, role, name or "", location, party, country, url, email,
-                                      purl, item_name, found))
-        return out
+    def purl_namespaces(self) -> list[str]:
+        """Every package URL of an item cut to its type and namespace (`_NAMESPACE_SQL`)."""
+        rows = self._con.execute(
+            f"SELECT DISTINCT namespace FROM (SELECT {_NAMESPACE_SQL} AS namespace FROM items) "
+            "WHERE namespace IS NOT NULL"
+        ).fetchall()
+        return [namespace for (namespace,) in rows]
+
+    def mention_forms(self, bom_hints: BomHints, namespace_domains: dict[str, str | None]) -> MentionForms:
+        """Every distinct way the role mentions write a party (`WrittenMention`), in the order of
+        their first mention, with how many mentions write it so.
+
+        `namespace_domains` holds the package URL namespaces (`purl_namespaces`) that count, each
+        with the domain it points at; an item whose namespace is not among them counts as one
+        without a package URL. The items that have one are kept (`_ITEM_NAMESPACES`) until
+        `write_run`."""
+        columns = ", ".join(_FORM)
+        with self._mention_tables(bom_hints, namespace_domains):
+            self._con.execute(_ITEM_NAMESPACES)
+            for salt in range(8):
+                rows = self._con.execute(
+                    f"{_MENTIONS} SELECT form, {columns}, first.namespace, file_linked, matched FROM ("
+                    f"SELECT {_form_id(salt)} AS form, {columns}, min({_FIRST_MENTION}) AS first, "
+                    "count(*) FILTER (WHERE file_linked) AS file_linked, "
+                    f"count(*) FILTER (WHERE NOT file_linked) AS matched FROM mentions GROUP BY {columns}) "
+                    f"ORDER BY first, {columns}"
+                ).fetchall()
+                if len({row[0] for row in rows}) == len(rows):
+                    break
+            else:
+                raise RuntimeError("resolution: no salt gives every written form its own id")
+        forms = [WrittenMention(form, name, country, url, email, namespace, role,
+                                tuple(tuple(pair) for pair in orjson.loads(identifiers)), file_linked, matched)
+                 for form, name, country, url, email, role, identifiers, _domain, namespace, file_linked, matched
+                 in rows]
+        return MentionForms(forms, bom_hints, namespace_domains, salt)
+
+    def file_linked_parties(self, bom_hints: BomHints) -> set[tuple[str, str]]:
+        """(source_id, party key) of every party a mention's file links it to."""
+        with self._registered("_resolve_bom_hints", _hints_table(bom_hints)):
+            rows = self._con.execute(
+                f"{_LINKS} SELECT DISTINCT source_id, party FROM links WHERE file_linked"
+            ).fetchall()
+        return set(rows)
+
+    @contextmanager
+    def _mention_tables(self, bom_hints: BomHints, namespace_domains: dict[str, str | None]) -> Iterator[None]:
+        domains = pa.table({"namespace": list(namespace_domains), "domain": list(namespace_domains.values())},
+                           schema=pa.schema([("namespace", pa.string()), ("domain", pa.string())]))
+        with self._registered("_resolve_bom_hints", _hints_table(bom_hints)), \
+                self._registered("_resolve_namespace_domains", domains):
+            yield
 
     def supplier_of_items(self) -> dict[tuple[str, str], str]:
         """(source_id, item) -> the name of the item's supplier, where a file names one."""
@@ -165,13 +304,24 @@ class ResolutionStore:
 
     # -- results -----------------------------------------------------------------------------
 
-    def write_run(self, run: dict, mentions: list[dict], candidates: list[dict]) -> None:
-        """Replace the results with this run's, and record the run, in one transaction."""
+    def write_run(self, run: dict, forms: MentionForms, outcomes: list[MentionOutcome], file_reasons: dict[str, str],
+                  candidates: list[dict]) -> None:
+        """Replace the results with this run's, and record the run, in one transaction.
+
+        A mention's row is the outcome of its form (`outcomes[n]` for `forms.forms[n]`), or,
+        where its file links it to a party of the same file, that party with the reason
+        `file_reasons` gives for the party's key."""
         con = self._con
-        with self.store.transaction():
+        outcome_table = _outcomes_table(forms, outcomes)
+        reasons = pa.table({"party": list(file_reasons), "reason": list(file_reasons.values())},
+                           schema=pa.schema([("party", pa.string()), ("reason", pa.string())]))
+        with self.store.transaction(), self._mention_tables(forms.bom_hints, forms.namespace_domains), \
+                self._registered("_resolve_outcomes", outcome_table), \
+                self._registered("_resolve_file_reasons", reasons):
             con.execute("DELETE FROM resolution_mentions")
             con.execute("DELETE FROM resolution_candidates")
-            self._insert("resolution_mentions", _MENTION_COLUMNS, mentions)
+            self._insert_mentions(run["run_id"], forms)
+            con.execute("DROP TABLE IF EXISTS _resolve_item_namespaces")
             self._insert("resolution_candidates", _CANDIDATE_COLUMNS, candidates)
             con.execute(
                 "INSERT INTO resolution_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -181,6 +331,31 @@ class ResolutionStore:
             )
             audit.append(con, run["actor"], "resolve", run["run_id"],
                          {"algorithm": run["algorithm"], "counts": run["counts"]})
+
+    def _insert_mentions(self, run_id: str, forms: MentionForms) -> None:
+        """One row per role mention, joined to its form's outcome; all in the database."""
+        file_or = {"status": "'linked'", "method": "'file'", "party_ref": "m.party", "party_source_id": "m.source_id",
+                   "party_name": "NULL", "score": "1.0", "candidate_id": "NULL", "reason": "f.reason"}
+        picked = ", ".join(f"CASE WHEN m.file_linked THEN {value} ELSE o.{column} END"
+                           for column, value in file_or.items())
+        inserted = self._con.execute(
+            f"INSERT INTO resolution_mentions ({', '.join(MENTION_FIELDS)}) {_MENTIONS} "
+            f"SELECT ?, m.source_id, m.item, m.role, m.name, m.location, o.subject_key, {picked} "
+            f"FROM mentions m JOIN _resolve_outcomes o ON o.form = {_form_id(forms.salt, 'm.')} "
+            f"LEFT JOIN _resolve_file_reasons f ON m.file_linked AND f.party = m.party",
+            [run_id],
+        ).fetchone()[0]
+        expected = sum(form.file_linked + form.matched for form in forms.forms)
+        if inserted != expected:  # the mentions changed since their forms were read: never drop one silently
+            raise RuntimeError(f"resolution: {inserted} mention results written for {expected} mentions")
+
+    @contextmanager
+    def _registered(self, name: str, table: pa.Table) -> Iterator[None]:
+        self._con.register(name, table)
+        try:
+            yield
+        finally:
+            self._con.unregister(name)
 
     def _insert(self, table: str, columns: list, rows: list[dict]) -> None:
         if not rows:
@@ -271,6 +446,26 @@ class ResolutionStore:
     def verify_judgements(self) -> list[str]:
         """Problems found in the judgement log's hash chain (empty when intact)."""
         return [message for _, message in verify_judgement_chain(self._con)[0]]
+
+
+def _hints_table(bom_hints: BomHints) -> pa.Table:
+    """The BOMs' own party records: (source_id, key, country, identifiers as a JSON list of pairs)."""
+    rows = [(source_id, key, country, orjson.dumps(identifiers).decode())
+            for (source_id, key), (country, identifiers) in bom_hints.items()]
+    names = ["source_id", "key", "country", "identifiers"]
+    return pa.table({name: [row[n] for row in rows] for n, name in enumerate(names)},
+                    schema=pa.schema([(name, pa.string()) for name in names]))
+
+
+def _outcomes_table(forms: MentionForms, outcomes: list[MentionOutcome]) -> pa.Table:
+    """Each form's id with its outcome."""
+    names = ["subject_key", "status", "method", "party_ref", "party_source_id", "party_name", "score",
+             "candidate_id", "reason"]
+    data = {"form": [form.form for form in forms.forms]}
+    data.update({name: [getattr(outcome, name) for outcome in outcomes] for name in names})
+    schema = pa.schema([("form", pa.uint64())] + [(name, pa.float64() if name == "score" else pa.string())
+                                                   for name in names])
+    return pa.table(data, schema=schema)
 
 
 def verify_judgement_chain(con) -> tuple[list[tuple[int, str]], dict[int, str]]:
