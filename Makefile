@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test setup clean bench-ingest audit reliability
+.PHONY: demo test setup clean bench-ingest bench-nexus bench-assess bench-web audit reliability
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +50,7 @@ reliability: $(STAMP)
 # The web app under load: 50 clients for 60 s on loopback (benchmarks/web/RESULTS.md).
 bench-web: $(STAMP)
 	$(BIN)/python benchmarks/web/run.py
+
+# A 5 M-component synthetic fleet assessed end to end on DuckDB and Spark (benchmarks/assess/RESULTS.md).
+bench-assess: $(STAMP)
+	$(BIN)/python benchmarks/assess/run.py
