@@ -23,7 +23,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,8 +30,10 @@ from pathlib import Path
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(HERE.parent / "nexus"))
+sys.path.insert(0, str(HERE.parent))
 
-from run import _tree_rss_kib, machine  # noqa: E402  (benchmarks/nexus/run.py)
+from measured import run_measured  # noqa: E402  (benchmarks/measured.py)
+from run import machine  # noqa: E402  (benchmarks/nexus/run.py)
 
 CVRULE = str(Path(sys.executable).with_name("cvrule"))
 
@@ -40,28 +41,13 @@ CVRULE = str(Path(sys.executable).with_name("cvrule"))
 def measure(folder: Path, out: Path, engine: str, timeout: int) -> dict:
     if out.exists():
         shutil.rmtree(out)
-    process = subprocess.Popen([sys.executable, str(HERE / "child.py"), str(folder), str(out), engine],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = [0]
-
-    def sample():
-        while process.poll() is None:
-            peak[0] = max(peak[0], _tree_rss_kib(process.pid))
-            time.sleep(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
+    done = run_measured([sys.executable, str(HERE / "child.py"), str(folder), str(out), engine], timeout)
+    if done.returncode is None:
         return {"engine": engine, "error": f"timed out after {timeout} s"}
-    sampler.join()
-    if process.returncode != 0:
-        return {"engine": engine, "error": (stderr.strip().splitlines() or ["failed"])[-1]}
-    result = json.loads(stdout.strip().splitlines()[-1])
-    result["peak_rss_gib"] = max(peak[0], result["ru_maxrss_kib"]) / 1024 / 1024
+    if done.returncode != 0:
+        return {"engine": engine, "error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["peak_rss_gib"] = max(done.peak_kib, result["ru_maxrss_kib"]) / 1024 / 1024
     return result
 
 

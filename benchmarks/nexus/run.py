@@ -24,7 +24,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from importlib import metadata
 from pathlib import Path
@@ -32,55 +31,21 @@ from pathlib import Path
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]
 RAW = HERE / "results.json"
+sys.path.insert(0, str(HERE.parent))
 
-
-def _tree_rss_kib(root: int) -> int:
-    """Resident set of `root` and all its descendants, in KiB (from /proc)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            pid, ppid = int(entry), int(fields[1])
-            rss[pid] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
-            children.setdefault(ppid, []).append(pid)
-        except (OSError, IndexError, ValueError):
-            continue
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
+from measured import run_measured  # noqa: E402  (benchmarks/measured.py)
 
 
 def measure(tool: str, graph: Path, out: Path, options: dict, timeout: int) -> dict:
     load = os.getloadavg()[0]
     command = [sys.executable, str(HERE / "child.py"), tool, str(graph), str(out), json.dumps(options)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = [0]
-
-    def sample():
-        while process.poll() is None:
-            peak[0] = max(peak[0], _tree_rss_kib(process.pid))
-            time.sleep(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
+    done = run_measured(command, timeout)
+    if done.returncode is None:
         return {"tool": tool, "error": f"timed out after {timeout} s"}
-    sampler.join()
-    if process.returncode != 0:
-        return {"tool": tool, "error": (stderr.strip().splitlines() or ["failed"])[-1]}
-    result = json.loads(stdout.strip().splitlines()[-1])
-    result["peak_rss_gib"] = max(peak[0], result.get("ru_maxrss_kib", 0)) / 1024 / 1024
+    if done.returncode != 0:
+        return {"tool": tool, "error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result["peak_rss_gib"] = max(done.peak_kib, result.get("ru_maxrss_kib", 0)) / 1024 / 1024
     result["load_before"] = round(load, 2)
     return result
 
