@@ -1,4 +1,4 @@
-"""The long crash run: kill cvrule's writers (ingest, resolve, nexus; see WRITERS in
+"""The long crash run: kill cvrule's writers (ingest, resolve, nexus, assess; see WRITERS in
 tests/reliability/crashing.py) with SIGKILL at random moments, check the workspace after every
 kill, then finish the job and compare with an uninterrupted run.
 
@@ -51,8 +51,10 @@ def main(argv: list[str] | None = None) -> int:
             crashing.run(writer, space.root, inputs)
         final_problems = crashing.check_store(space)
         after, reference = crashing.snapshot(space), crashing.snapshot(clean)
-        same = after == reference
-        differing = [key for key in reference if after.get(key) != reference[key]]
+        clean_runs, kept_runs = crashing.runs(clean), crashing.runs(space)
+        same_runs = bool(clean_runs) and all(kept_runs.get(run) == sha for run, sha in clean_runs.items())
+        same = after == reference and same_runs
+        differing = [key for key in reference if after.get(key) != reference[key]] + ([] if same_runs else ["runs"])
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         f"- workspace inconsistent after a kill: **{len(result.problems)}**"
         + ("" if not result.problems else " (" + "; ".join(result.problems[:5]) + ")"),
         f"- after finishing the job: store consistent: {'yes' if not final_problems else 'NO: ' + '; '.join(final_problems)}; "
-        f"same paths, fact digests, resolution results and party status as an uninterrupted run: "
+        f"same paths, fact digests, resolution results, party status and assessment bytes as an uninterrupted run: "
         f"**{'yes' if same else 'NO (' + ', '.join(differing) + ')'}**",
         f"- time: {result.seconds:.0f} s for the kills",
     ]
