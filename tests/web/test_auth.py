@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -188,3 +189,11 @@ def test_a_request_larger_than_the_upload_limit_is_refused_before_it_is_read(wor
     client = signed_in(app, "analyst")
     response = client.post("/api/ingest", headers={"content-length": str(50_000_000)}, content=b"x")
     assert response.status_code == 413
+
+
+def test_a_session_ends_when_its_hours_are_over(app, monkeypatch):
+    client = signed_in(app, "admin")
+    assert client.get("/api/me").status_code == 200
+    later = time.time() + app.state.cvrule.settings.session_hours * 3600 + 5
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+    assert client.get("/api/me").status_code == 401
