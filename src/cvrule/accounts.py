@@ -17,6 +17,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -89,13 +90,20 @@ class Accounts:
     tokens: dict[str, TokenRow] = field(default_factory=dict)
     """token SHA-256 -> its row, for the tokens not revoked."""
 
-    def user_for_token(self, token: str) -> UserRow | None:
+    def user_for_token(self, token: str, max_age_days: float | None = None,
+                       now: datetime | None = None) -> UserRow | None:
+        """The user a live token belongs to; None for an unknown, revoked or (with
+        `max_age_days`) expired one."""
         if not _TOKEN.fullmatch(token):
             return None
         digest = token_digest(token)
         row = self.tokens.get(digest)
         if row is None or not hmac.compare_digest(row.token_sha256, digest):
             return None
+        if max_age_days is not None:
+            now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+            if now - row.created_at > timedelta(days=max_age_days):
+                return None
         user = self.users.get(row.user_name)
         return user if user is not None and not user.disabled else None
 

@@ -197,3 +197,15 @@ def test_a_session_ends_when_its_hours_are_over(app, monkeypatch):
     later = time.time() + app.state.cvrule.settings.session_hours * 3600 + 5
     monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
     assert client.get("/api/me").status_code == 401
+
+
+def test_an_api_token_stops_working_when_its_days_are_over(app, workspace):
+    with Store(workspace.store_path) as store:
+        _, token = create_token(store, "ana", "ci")
+    app.state.cvrule.accounts_changed()
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert TestClient(app).get("/api/me", headers=bearer).status_code == 200
+    with Store(workspace.store_path) as store:  # made 91 days ago; tokens work for 90 (CVRULE_WEB_TOKEN_DAYS)
+        store._con.execute("UPDATE api_tokens SET created_at = created_at - INTERVAL 91 DAY")
+    app.state.cvrule.accounts_changed()
+    assert TestClient(app).get("/api/me", headers=bearer).status_code == 401

@@ -102,7 +102,7 @@ def _principal(request: Request) -> Principal | None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             return None
-        user = state.accounts().user_for_token(token.strip())
+        user = state.accounts().user_for_token(token.strip(), state.settings.token_days)
         return Principal(user.name, user.role, "token") if user is not None else None
     payload = read_cookie(request)
     if not payload or "u" not in payload:

@@ -29,6 +29,8 @@ class SettingsError(CvruleError):
 class WebSettings:
     session_hours: float = 12.0
     """CVRULE_WEB_SESSION_HOURS: how long a sign-in lasts."""
+    token_days: float = 90.0
+    """CVRULE_WEB_TOKEN_DAYS: how long an API token works after it is made (then make a new one)."""
     secure_cookies: bool = False
     """CVRULE_WEB_SECURE_COOKIES: send cookies over HTTPS only (set it when serving behind TLS)."""
     max_upload_mb: float = 512.0
@@ -62,6 +64,7 @@ class WebSettings:
             raise SettingsError(f"CVRULE_WEB_SECURE_COOKIES={secure!r}: expected true or false")
         return cls(
             session_hours=number("CVRULE_WEB_SESSION_HOURS", cls.session_hours),
+            token_days=number("CVRULE_WEB_TOKEN_DAYS", cls.token_days),
             secure_cookies=secure in ("1", "true", "yes"),
             max_upload_mb=number("CVRULE_WEB_MAX_UPLOAD_MB", cls.max_upload_mb),
             store_wait_seconds=number("CVRULE_WEB_STORE_WAIT", cls.store_wait_seconds),
