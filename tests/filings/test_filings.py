@@ -158,9 +158,10 @@ def test_the_dataflows_command_reports_findings_and_exits_1_on_a_high_one(run):
     assert {f["entry"] for f in findings} == {"nimbus-fota", "nimbus-ota-update", "mt-connect-cloud", "mt200-fota"}
 
 
-def test_the_register_is_not_an_input_of_the_assessment(run):
-    assert "dataflows.yaml" not in {f.path for f in run.assessment.inputs}
-    assert not run.problems
+def test_the_register_is_an_input_of_the_run_but_not_ingested_as_law_facts(run):
+    formats = {f.path: f.format for f in run.assessment.inputs}
+    assert formats["dataflows.yaml"] == "cvrule-dataflows"  # kept in the run id and the record pack
+    assert not run.problems  # not read as a BOM or an ownership file
 
 
 @pytest.mark.parametrize("text, location", [

@@ -21,8 +21,8 @@ def assessment(law):
 def test_writes_each_format_and_returns_the_paths(assessment, tmp_path):
     out = tmp_path / "reports" / "fleet"
     paths = write_reports(assessment, out, FAST)
-    assert [p.name for p in paths] == ["report.html", "report.xlsx", "decisions.csv", "components.csv",
-                                       "assessment.json", "report.sarif"]
+    assert [p.name for p in paths] == ["report.html", "report.xlsx", "decisions.csv", "components.csv", "findings.csv",
+                                       "authorizations.csv", "assessment.json", "report.sarif"]
     assert sorted(os.listdir(out)) == sorted(p.name for p in paths), "no temporary file is left"
     for path in paths:
         assert path.stat().st_size > 0
@@ -82,7 +82,7 @@ def test_a_folder_that_cannot_be_made_is_a_clear_error(assessment, tmp_path):
 
 def test_render_returns_the_bytes_without_writing(assessment):
     files = render(assessment, ("csv", "json"))
-    assert list(files) == ["decisions.csv", "components.csv", "assessment.json"]
+    assert list(files) == ["decisions.csv", "components.csv", "findings.csv", "authorizations.csv", "assessment.json"]
 
 
 def test_an_assessment_with_nothing_in_it_still_renders_every_format(assessment, tmp_path):
@@ -91,7 +91,7 @@ def test_an_assessment_with_nothing_in_it_still_renders_every_format(assessment,
         "inputs": [], "counts": {}})
     paths = write_reports(empty, tmp_path)
     assert [p.name for p in paths] == ["report.html", "report.pdf", "report.xlsx", "decisions.csv", "components.csv",
-                                       "assessment.json", "report.sarif"]
+                                       "findings.csv", "authorizations.csv", "assessment.json", "report.sarif"]
     html = (tmp_path / "report.html").read_text()
     assert "No transaction is prohibited or indeterminate." in html
     assert (tmp_path / "decisions.csv").read_bytes().count(b"\r\n") == 1

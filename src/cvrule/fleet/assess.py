@@ -31,7 +31,9 @@ from pathlib import Path
 from cvrule import __version__
 from cvrule.errors import CvruleError, InputError
 from cvrule.fleet.components import read_components, resolutions
+from cvrule.fleet.dataflows import REGISTER_NAMES, fleet_findings, fleet_register, register_files
 from cvrule.fleet.manifest import MANIFEST_NAMES, FleetManifest, FleetParty, load_manifest
+from cvrule.fleet.monitoring import authorization_views
 from cvrule.fleet.persons import NexusPersons, RunCache
 from cvrule.fleet.result import Assessment, InputFile
 from cvrule.fleet.scenario import PartyInfo, build_scenario, evaluation_days, fleet_party_key
@@ -46,9 +48,9 @@ __all__ = ["AssessRun", "NOT_INPUTS", "assess", "find_manifest", "input_files"]
 NOT_INPUTS = frozenset({".md", ".markdown", ".txt", ".rst", ".html", ".htm", ".pdf", ".png", ".jpg", ".jpeg",
                         ".gif", ".svg", ".py", ".pyc", ".sh", ".zip", ".gz", ".lock"})
 """Files of an assessed folder that are never inputs (documentation, code, pictures, archives)."""
-NOT_INPUT_NAMES = frozenset({"dataflows.yaml", "dataflows.yml"})
+NOT_INPUT_NAMES = frozenset(REGISTER_NAMES)
 """Files at the top of an assessed folder that are not inputs of the law: the data-flow register
-(docs/dataflows.md), read by `cvrule authorization`."""
+(docs/dataflows.md), whose risk findings the reports show beside the decisions."""
 
 Progress = Callable[[str, int, int], None]
 
@@ -110,6 +112,8 @@ def assess(folder: Path | str, *, out: Path | str | None = None, as_of: date | N
     with space.lock("cvrule assess"):
         clock = time.perf_counter()
         files = input_files(folder, manifest_path)
+        registers = register_files(folder)
+        register = fleet_register(folder, manifest, registers)  # checked before anything is written
         problems = _ingest(space, files, manifest, folder, report)
         seconds["ingest"] = time.perf_counter() - clock
 
@@ -125,7 +129,7 @@ def assess(folder: Path | str, *, out: Path | str | None = None, as_of: date | N
         report("resolve", 1, 1)
         seconds["resolve"] = time.perf_counter() - clock
 
-        inputs = _inputs(folder, manifest_path, files, space)
+        inputs = _inputs(folder, manifest_path, files, space, registers)
         run_id = _run_id(inputs, law.digest, as_of, judgements)
         days, runs = _nexus(space, manifest, law, as_of, engine, spark_master, report, engine_options)
         seconds["nexus"] = time.perf_counter() - clock - seconds["resolve"]
@@ -133,6 +137,9 @@ def assess(folder: Path | str, *, out: Path | str | None = None, as_of: date | N
         clock = time.perf_counter()
         with Store(space.store_path) as store:
             assessment = _decide(store, manifest, folder, inputs, law, as_of, days, runs, engine, run_id, report)
+            if register is not None:
+                findings = fleet_findings(register, assessment, law, _monitoring_day(assessment, days), store)
+                assessment = assessment.model_copy(update={"findings": findings})
             from cvrule.store import audit
 
             with store.transaction():
@@ -168,17 +175,19 @@ def _ingest(space: Workspace, files: list[Path], manifest: FleetManifest, folder
     return [failed[p] for p in sorted(failed)]
 
 
-def _inputs(folder: Path, manifest_path: Path, files: list[Path], space: Workspace) -> list[InputFile]:
+def _inputs(folder: Path, manifest_path: Path, files: list[Path], space: Workspace,
+            registers: list[Path] = ()) -> list[InputFile]:
     from cvrule.store import Store
 
     with Store(space.store_path) as store:
         formats = dict(store._con.execute("SELECT source_id, format FROM sources").fetchall())
     found = []
-    for path in [manifest_path] + files:
+    kept = {manifest_path: "cvrule-fleet", **{path: "cvrule-dataflows" for path in registers}}
+    for path in [manifest_path] + list(registers) + files:
         sha, size = sha256_file(path)
-        if path == manifest_path:
-            space.keep(path, sha)  # the manifest is an input of the run: kept with the evidence
-            fmt = "cvrule-fleet"
+        if path in kept:
+            space.keep(path, sha)  # the manifest and the register are inputs of the run: kept with the evidence
+            fmt = kept[path]
         elif sha in formats:
             fmt = formats[sha]
         else:
@@ -279,9 +288,22 @@ def _decide(store, manifest: FleetManifest, folder: Path, inputs: list[InputFile
     for n, txn_id in enumerate(ids):
         decisions.append(decide(built.scenario, txn_id, law, as_of, persons))
         report("decide", n + 1, len(ids))
-    return assessment_of(run_id=run_id, fleet=manifest.name, as_of=as_of, engine=engine, version=__version__,
-                         digest=law.digest, inputs=inputs, built=built, boms=boms, decisions=decisions,
-                         persons=persons(as_of or latest), resolutions=how)
+    assessment = assessment_of(run_id=run_id, fleet=manifest.name, as_of=as_of, engine=engine, version=__version__,
+                               digest=law.digest, inputs=inputs, built=built, boms=boms, decisions=decisions,
+                               persons=persons(as_of or latest), resolutions=how)
+    if built.scenario.authorizations:
+        day = _monitoring_day(assessment, days)
+        views = authorization_views(built.scenario, lambda d: _edition(law, d), day, names)
+        assessment = assessment.model_copy(update={"authorizations": views})
+    return assessment
+
+
+def _monitoring_day(assessment: Assessment, days: list[date]) -> date:
+    """The one day authorizations and findings are looked at: the evaluation date, else the
+    latest transaction date."""
+    if assessment.as_of is not None:
+        return assessment.as_of
+    return max((v.decision.date for v in assessment.decisions), default=max(days))
 
 
 def _manifest_parties(manifest: FleetManifest) -> list[FleetParty]:
@@ -289,6 +311,7 @@ def _manifest_parties(manifest: FleetManifest) -> list[FleetParty]:
     for line in manifest.lines:
         found += [p for p in (line.manufacturer, line.importer, line.ads_service) if p is not None]
     found += [t.actor for t in manifest.transactions]
+    found += [a.party if a.kind == "approved_supplier" else a.holder for a in manifest.authorizations]
     return found
 
 

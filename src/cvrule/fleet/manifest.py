@@ -10,17 +10,21 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
 from cvrule.errors import InputError
 from cvrule.model._base import CountryCode, Id, Strict
+from cvrule.model.authorizations import AuthorizationCondition, AuthorizationStatus
 from cvrule.model.items import RadioFunction, VehicleFunction
 from cvrule.model.transactions import Purpose, TransactionKind
 from cvrule.yamlio import parse_yaml
 
-__all__ = ["BomRef", "FleetManifest", "FleetParty", "FleetTransaction", "Line", "MANIFEST_NAMES", "load_manifest"]
+__all__ = [
+    "BomRef", "FleetApprovedSupplier", "FleetAuthorization", "FleetGeneralAuthorization", "FleetManifest", "FleetParty",
+    "FleetSpecificAuthorization", "FleetTransaction", "Line", "MANIFEST_NAMES", "load_manifest",
+]
 
 MANIFEST_NAMES = ("fleet.yaml", "fleet.yml")
 
@@ -98,6 +102,50 @@ class FleetTransaction(Strict):
     purpose: Purpose = Purpose.production
 
 
+class FleetSpecificAuthorization(Strict):
+    """A specific authorization (791.307) a party of the fleet holds, with its conditions. The
+    transactions are the fleet's own ids: derived ones (`<line>-my<year>-sale`, `-import`,
+    `-ads-service`) or declared ones."""
+
+    kind: Literal["specific"]
+    id: Id
+    holder: FleetParty
+    transactions: tuple[Id, ...] = Field(min_length=1)
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+    """The last day it authorizes (791.307 validity, as the case files read it)."""
+    status: AuthorizationStatus = AuthorizationStatus.granted
+    conditions: tuple[AuthorizationCondition | str, ...] = ()
+
+
+class FleetGeneralAuthorization(Strict):
+    """Reliance on a general authorization (791.306) by a party of the fleet."""
+
+    kind: Literal["general"]
+    id: Id
+    holder: FleetParty
+    transactions: tuple[Id, ...] | None = None
+    circumstance_changed: date | None = None
+    reassessed: date | None = None
+    relied_from: date | None = None
+    """The day reliance began: from then on, a change of ownership or control in the ownership
+    data of the holder, a party of the transaction or anyone above them starts the clock."""
+
+
+class FleetApprovedSupplier(Strict):
+    """A supplier on the approved supplier list (GA No. 3) from `from` until `to` (exclusive)."""
+
+    kind: Literal["approved_supplier"]
+    party: FleetParty
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+
+
+FleetAuthorization = Annotated[
+    FleetSpecificAuthorization | FleetGeneralAuthorization | FleetApprovedSupplier, Field(discriminator="kind")
+]
+
+
 class FleetManifest(Strict):
     cvrule_fleet: Literal[1]
     name: str = Field(min_length=1)
@@ -108,6 +156,8 @@ class FleetManifest(Strict):
         "sell_vehicle", "import_vehicle", "ads_commercial_service")
     """Which transactions to derive from the lines (each when the line gives what it needs)."""
     transactions: tuple[FleetTransaction, ...] = ()
+    authorizations: tuple[FleetAuthorization, ...] = ()
+    """Authorizations held or relied on; their conditions are monitored in the reports."""
 
     @model_validator(mode="after")
     def _references(self):
@@ -119,7 +169,33 @@ class FleetManifest(Strict):
                 raise ValueError(f"transaction {txn.id}: line {txn.line!r} is not defined")
             if txn.kind is TransactionKind.import_vcs_hardware and txn.bom is None:
                 raise ValueError(f"transaction {txn.id}: import_vcs_hardware needs 'bom'")
+        known = set(self.transaction_ids())
+        for auth in self.authorizations:
+            for ref in getattr(auth, "transactions", None) or ():
+                if ref not in known:
+                    raise ValueError(f"authorization {getattr(auth, 'id', '')}: transaction {ref!r} is not one of the "
+                                     f"fleet's (e.g. {sorted(known)[0] if known else 'none'})")
         return self
+
+    def transaction_ids(self) -> list[str]:
+        """Every transaction id of the fleet: derived from the lines, then declared."""
+        found = []
+        for line in self.lines:
+            for year in line.model_years:
+                for suffix in self.derived_suffixes(line):
+                    found.append(f"{line.id}-my{year}-{suffix}")
+        return found + [t.id for t in self.transactions]
+
+    def derived_suffixes(self, line: Line) -> list[str]:
+        """The transactions derived for each model year of a line, by id suffix."""
+        found = []
+        if "sell_vehicle" in self.derive:
+            found.append("sale")
+        if "import_vehicle" in self.derive and line.importer is not None:
+            found.append("import")
+        if "ads_commercial_service" in self.derive and line.ads_service is not None:
+            found.append("ads-service")
+        return found
 
     def bom_files(self) -> list[str]:
         found = [bom.file for line in self.lines for bom in line.boms] + [t.bom for t in self.transactions if t.bom]

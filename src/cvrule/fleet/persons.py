@@ -87,6 +87,23 @@ class NexusPersons:
             [as_of, sorted(names)]).fetchall()
         self._rows = {node: (linkage, basis) for node, linkage, basis in rows}
 
+    def ownership_changes(self, parties: set[str], since: date, until: date) -> list[tuple[date, str, list]]:
+        """For a general authorization relied on from `since` (791.306): each change of an interest
+        in, or control over, the parties or anyone above them in the ownership data, after `since`
+        and up to `until`, as (day, what, facts)."""
+        from cvrule.fleet.changes import ownership_changes
+
+        found = []
+        for change in ownership_changes(self._store, parties, since, until):
+            above = self._names.get(change.above, change.above_name)
+            below = self._names.get(change.below, change.below_name)
+            what = (f"{above} acquired an interest in {below}" if change.relation == "ownership" and change.began
+                    else f"the interest of {above} in {below} ended" if change.relation == "ownership"
+                    else f"{above} gained {change.relation} control over {below}" if change.began
+                    else f"the {change.relation} control of {above} over {below} ended")
+            found.append((change.day, f"a change in circumstance ({what})", [fact(change.table, change.where)]))
+        return found
+
     def linkage(self, party_id: str) -> Linkage:
         if party_id.startswith(UNRESOLVED) or party_id not in self._rows:
             return Linkage.indeterminate

@@ -18,12 +18,15 @@ from cvrule.model import Decision, Outcome, ParamRef
 
 __all__ = [
     "Assessment",
+    "AuthorizationView",
     "ComponentView",
+    "ConditionView",
     "DecisionView",
     "InputFile",
     "Obligation",
     "OUTCOME_ORDER",
     "PartyView",
+    "RiskView",
     "RoleView",
     "VehicleView",
     "matrix",
@@ -132,6 +135,62 @@ class Obligation(_Data):
     transactions: list[str]
 
 
+class ConditionView(_Data):
+    """Where one condition of a specific authorization stands on the monitoring day (791.307)."""
+
+    id: str
+    text: str
+    cadence: str | None = None
+    state: str
+    """met | due | overdue | broken | no_cadence | no_start | unknown_cadence"""
+    last_evidence: date | None = None
+    """The last evidence on record up to the monitoring day (none: counted from the first day)."""
+    due: date | None = None
+    """When the next evidence is due."""
+    overdue_from: date | None = None
+    broken_on: date | None = None
+
+
+class AuthorizationView(_Data):
+    """An authorization held or relied on, as the fleet manifest records it, and its standing on
+    the monitoring day."""
+
+    id: str
+    kind: Literal["specific", "general", "approved_supplier"]
+    party: str
+    """The holder (or the approved supplier), as a PartyView ref or manifest node."""
+    party_name: str
+    status: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    """A specific authorization's last valid day; the day an approved supplier leaves the list."""
+    transactions: list[str] = Field(default_factory=list)
+    on: date
+    """The monitoring day: the evaluation date, else the latest transaction date."""
+    standing: str
+    """in_force | expires_soon | expired | not_yet | not_granted | conditions_overdue | condition_broken | relied_on"""
+    says: str
+    conditions: list[ConditionView] = Field(default_factory=list)
+    reassess_by: date | None = None
+    """For general authorizations: when a recorded change in circumstance must be reassessed (791.306)."""
+
+
+class RiskView(_Data):
+    """A risk finding of the data-flow and remote-access register (docs/dataflows.md): beside the
+    legal outcome, never part of it."""
+
+    kind: str
+    severity: Literal["high", "review"]
+    bom: str
+    component: str | None = None
+    entry: str
+    party: str | None = None
+    party_status: str | None = None
+    countries: list[str] = Field(default_factory=list)
+    says: str
+    why: list[str] = Field(default_factory=list)
+
+
 class Assessment(_Data):
     cvrule_assessment: Literal[1] = 1
     run_id: str
@@ -151,6 +210,10 @@ class Assessment(_Data):
     """Every interpretation some decision relied on."""
     counts: dict[str, int] = Field(default_factory=dict)
     """components, components_relevant, by_outcome:<outcome>, ..."""
+    authorizations: list[AuthorizationView] = Field(default_factory=list)
+    """Authorizations the manifest records, with their conditions' standing (monitoring)."""
+    findings: list[RiskView] = Field(default_factory=list)
+    """Risk findings of the data-flow register and the BOMs' services; they change no decision."""
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.model_dump(mode="json"), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"

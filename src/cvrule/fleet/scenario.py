@@ -15,11 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from cvrule.fleet.components import BomComponents, ComponentRow
-from cvrule.fleet.manifest import BomRef, FleetManifest, FleetParty, Line
+from pydantic import TypeAdapter
+
+from cvrule.fleet.manifest import BomRef, FleetAuthorization, FleetManifest, FleetParty, Line
 from cvrule.fleet.persons import UNRESOLVED
 from cvrule.law.parameters import Edition
 from cvrule.law.s791_301.vcs import has_vcs_function
 from cvrule.model import (
+    Authorization,
     Installation,
     Item,
     ItemType,
@@ -129,6 +132,7 @@ def build_scenario(manifest: FleetManifest, boms: dict[str, BomComponents], bom_
                                                     date=declared.date, purpose=declared.purpose)
             txn_place[declared.id] = (declared.line, declared.model_year, vid, None)
 
+    authorizations = tuple(_authorization(auth, actors) for auth in manifest.authorizations)
     nodes = set(actors.values()) | {v.manufacturer for v in vehicles.values()}
     for item in builder.items.values():
         for role in ("designed_by", "developed_by", "manufactured_by", "supplied_by", "maintained_by"):
@@ -140,9 +144,23 @@ def build_scenario(manifest: FleetManifest, boms: dict[str, BomComponents], bom_
         country = info.country if info.country and len(info.country) == 2 and info.country.isalpha() else None
         scenario_parties[node] = Party(id=node, name=info.name, kind=kind,
                                        country=country.upper() if country else None)
-    scenario = Scenario(parties=scenario_parties, items=builder.items, vehicles=vehicles, transactions=transactions)
+    scenario = Scenario(parties=scenario_parties, items=builder.items, vehicles=vehicles, transactions=transactions,
+                        authorizations=authorizations)
     return FleetScenario(scenario, builder.rows, builder.classification, builder.files, vehicle_line, txn_place,
                          builder.written)
+
+
+def _authorization(auth: FleetAuthorization, actors: dict[str, str]) -> Authorization:
+    """A manifest authorization with its parties as nexus nodes."""
+    data = auth.model_dump(by_alias=True, exclude_none=True)
+    if auth.kind == "approved_supplier":
+        data["party"] = actors[auth.party.name]
+    else:
+        data["holder"] = actors[auth.holder.name]
+    return _AUTHORIZATION.validate_python(data)
+
+
+_AUTHORIZATION = TypeAdapter(Authorization)
 
 
 def _derived(manifest: FleetManifest, line: Line):

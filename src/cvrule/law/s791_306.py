@@ -122,6 +122,9 @@ def _changes(ctx: Context, txn: Transaction, auth: GeneralAuthorization, where) 
 
 def _ownership_changes(ctx: Context, txn: Transaction, since: date) -> list[tuple[date, str, list]]:
     scenario = ctx.scenario
+    in_data = getattr(ctx.persons, "ownership_changes", None)
+    if in_data is not None:  # a fleet: the changes are in the workspace's ownership data, not the scenario
+        return in_data(_transaction_parties(ctx, txn), since, txn.date)
     watched = _upstream(scenario, _transaction_parties(ctx, txn))
     found = []
     for i, stake in enumerate(scenario.ownership):

@@ -14,13 +14,14 @@ text has no cadence and is always met.
 from __future__ import annotations
 
 from calendar import monthrange
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from cvrule.law.context import Context
 from cvrule.law.findings import Finding, all_of, fact, missing, reason
 from cvrule.model import AuthorizationCondition, AuthorizationStatus, SpecificAuthorization, Transaction
 
-__all__ = ["condition_status", "specific_authorization"]
+__all__ = ["ConditionSchedule", "condition_schedule", "condition_status", "specific_authorization"]
 
 CITE = "791.307"
 
@@ -66,25 +67,55 @@ def _check(ctx: Context, txn: Transaction, auth: SpecificAuthorization, index: i
     return kept
 
 
+@dataclass(frozen=True)
+class ConditionSchedule:
+    """Where one monitored condition stands on a day: `state` is met, due, overdue, broken,
+    no_cadence (nothing to monitor), no_start (no evidence and no first day to count from) or
+    unknown_cadence; with the last evidence (or the authorization's first day), when the next
+    evidence is due and when it is overdue."""
+
+    state: str
+    last: date | None = None
+    evidence_on_record: bool = False
+    due: date | None = None
+    overdue_from: date | None = None
+
+
+def condition_schedule(edition, auth: SpecificAuthorization, condition: AuthorizationCondition,
+                       day: date) -> ConditionSchedule:
+    """The schedule of one condition on `day`, under the edition's cadence and grace parameters."""
+    if condition.broken_on is not None and condition.broken_on <= day:
+        return ConditionSchedule("broken")
+    if condition.cadence is None:
+        return ConditionSchedule("no_cadence")
+    records = [e.date for e in condition.evidence if e.date <= day]
+    last = max(records) if records else auth.from_
+    if last is None:
+        return ConditionSchedule("no_start")
+    due = _next_due(edition, condition.cadence, last)
+    if due is None:
+        return ConditionSchedule("unknown_cadence", last, bool(records))
+    overdue_from = due + timedelta(days=edition.param("condition_grace_days").value + 1)
+    state = "met" if day < due else "due" if day < overdue_from else "overdue"
+    return ConditionSchedule(state, last, bool(records), due, overdue_from)
+
+
 def condition_status(ctx: Context, auth: SpecificAuthorization, auth_index: int, index: int,
                      condition: AuthorizationCondition) -> Finding:
     """Whether one condition is met or due (True), overdue or broken (False, or None when overdue only puts it in doubt)."""
     where = fact("authorizations", auth_index, "conditions", index)
     label = f"condition {condition.id} of specific authorization {auth.id} ({condition.text})"
-    day = ctx.day
-    if condition.broken_on is not None and condition.broken_on <= day:
+    schedule = condition_schedule(ctx.edition, auth, condition, ctx.day)
+    if schedule.state == "broken":
         return Finding(False, reason(f"{label} was broken on {condition.broken_on.isoformat()}", False, CITE, [where]))
-    if condition.cadence is None:
+    if schedule.state == "no_cadence":
         return Finding(True, reason(f"{label} is met: it has no monitoring cadence", True, CITE, [where]))
-    records = [e.date for e in condition.evidence if e.date <= day]
-    last = max(records) if records else auth.from_
-    if last is None:
+    if schedule.state == "no_start":
         return Finding.unknown(
             reason(f"{label} has no evidence and the authorization no first day to count its cadence from", None, CITE, [where]),
             missing(f"authorizations.{auth_index}.conditions.{index}.evidence",
                     f"When was {condition.id} of {auth.id} last shown to be kept?"))
-    due = _next_due(ctx, condition.cadence, last)
-    if due is None:
+    if schedule.state == "unknown_cadence":
         names = ctx.edition.param("condition_cadence_months")
         known = ", ".join(sorted(names.value))
         return Finding.unknown(
@@ -92,15 +123,16 @@ def condition_status(ctx: Context, auth: SpecificAuthorization, auth_index: int,
                    None, CITE, [where], [names]),
             missing(f"authorizations.{auth_index}.conditions.{index}.cadence",
                     f"How often must {condition.id} of {auth.id} be shown to be kept?"))
+    last, due, overdue_from = schedule.last, schedule.due, schedule.overdue_from
     cadence = _cadence_words(condition.cadence)
-    since = f"last evidence on {last.isoformat()}" if records else f"no evidence since the authorization's first day {last.isoformat()}"
+    since = (f"last evidence on {last.isoformat()}" if schedule.evidence_on_record
+             else f"no evidence since the authorization's first day {last.isoformat()}")
     grace = ctx.edition.param("condition_grace_days")
     params = [grace] + ([ctx.edition.param("condition_cadence_months")] if isinstance(condition.cadence, str) else [])
-    if day < due:
+    if schedule.state == "met":
         return Finding(True, reason(f"{label} is met: {cadence}, {since}, next evidence due {due.isoformat()}",
                                     True, CITE, [where], params))
-    overdue_from = due + timedelta(days=grace.value + 1)
-    if day < overdue_from:
+    if schedule.state == "due":
         return Finding(True, reason(f"{label} is due: {cadence}, {since}, evidence due {due.isoformat()} "
                                     f"and overdue from {overdue_from.isoformat()}", True, CITE, [where], params))
     voids = ctx.edition.param("overdue_condition_voids_authorization")
@@ -117,10 +149,10 @@ def _cadence_words(cadence: int | str) -> str:
     return f"evidence every {cadence} days" if isinstance(cadence, int) else f"evidence {cadence}"
 
 
-def _next_due(ctx: Context, cadence: int | str, last: date) -> date | None:
+def _next_due(edition, cadence: int | str, last: date) -> date | None:
     if isinstance(cadence, int):
         return last + timedelta(days=cadence)
-    months = ctx.edition.param("condition_cadence_months").value.get(cadence)
+    months = edition.param("condition_cadence_months").value.get(cadence)
     if months is None:
         return None
     due = last

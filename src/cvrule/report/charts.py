@@ -227,6 +227,14 @@ def timeline(data: ReportData) -> Markup:
                     body.append(_text(x, y + 17 if below else y - 9, mark.label, anchor="middle", cls="small"))
                     if not below:
                         label_ends.append(x + half)
+            elif mark.kind == "evidence":
+                tip = f"{mark.label}: evidence due {mark.day.isoformat()}"
+                body.append(f'<rect x="{x - 5:.1f}" y="{y - 5:.1f}" width="10" height="10" fill="#fff" stroke="{colour}" '
+                            f'stroke-width="2.5"><title>{escape(tip)}</title></rect>')
+            elif mark.kind == "expires":
+                tip = f"{mark.label}: ends or must be reassessed {mark.day.isoformat()}"
+                body.append(f'<path d="M{x - 6:.1f},{y - 6:.1f} L{x + 6:.1f},{y + 6:.1f} M{x + 6:.1f},{y - 6:.1f} '
+                            f'L{x - 6:.1f},{y + 6:.1f}" stroke="{colour}" stroke-width="2.5"><title>{escape(tip)}</title></path>')
             else:
                 tip = f"{row.label} {mark.label}: Declaration of Conformity due {mark.day.isoformat()}"
                 points = f"{x:.1f},{y - 7:.1f} {x + 7:.1f},{y:.1f} {x:.1f},{y + 7:.1f} {x - 7:.1f},{y:.1f}"
@@ -234,6 +242,15 @@ def timeline(data: ReportData) -> Markup:
                             f'<title>{escape(tip)}</title></polygon>')
             descs.append(tip)
     ly = height - 6
+    kinds = {m.kind for r in rows for m in r.marks}
+    if kinds & {"evidence", "expires"}:
+        lx2 = label_w + 16 + 82 * _CHAR
+        body.append(f'<rect x="{lx2 - 5}" y="{ly - 9}" width="10" height="10" fill="#fff" stroke="#57606a" stroke-width="2"/>')
+        body.append(_text(lx2 + 10, ly, "evidence due", cls="muted"))
+        lx3 = lx2 + 10 + 16 * _CHAR
+        body.append(f'<path d="M{lx3 - 5},{ly - 9} L{lx3 + 5},{ly + 1} M{lx3 + 5},{ly - 9} L{lx3 - 5},{ly + 1}" '
+                    'stroke="#57606a" stroke-width="2"/>')
+        body.append(_text(lx3 + 10, ly, "authorization ends", cls="muted"))
     body.append(f'<circle cx="{label_w + 6}" cy="{ly - 4}" r="5" fill="#57606a"/>')
     body.append(_text(label_w + 16, ly, "first import or sale of the model year", cls="muted"))
     lx = label_w + 16 + 40 * _CHAR

@@ -1,5 +1,7 @@
-"""CSV reports: `decisions.csv` (one row per transaction) and `components.csv` (one row per
-component that matters to the law). UTF-8 without a byte-order mark, a header row, and
+"""CSV reports: `decisions.csv` (one row per transaction), `components.csv` (one row per
+component that matters to the law), `findings.csv` (one row per risk finding of the data-flow
+register and the BOMs' services) and `authorizations.csv` (one row per authorization condition,
+or per authorization without one, on the monitoring day). UTF-8 without a byte-order mark, a header row, and
 RFC 4180 quoting with CRLF line ends. Lists inside a field are joined with ";", except the
 missing facts' questions (which are sentences), joined with " | ".
 """
@@ -12,7 +14,10 @@ import io
 from cvrule.fleet.result import Assessment
 from cvrule.report.views import build, decision_sort_key
 
-__all__ = ["COMPONENT_COLUMNS", "DECISION_COLUMNS", "render_csv"]
+__all__ = [
+    "AUTHORIZATION_COLUMNS", "COMPONENT_COLUMNS", "DECISION_COLUMNS", "FINDING_COLUMNS", "authorization_rows",
+    "finding_rows", "render_csv",
+]
 
 DECISION_COLUMNS = (
     "transaction", "line", "model_year", "kind", "actor", "date", "evaluated_on", "outcome",
@@ -25,10 +30,45 @@ COMPONENT_COLUMNS = (
     "classification", "source", "location",
 )
 
+FINDING_COLUMNS = ("severity", "kind", "bom", "component", "entry", "party", "party_status", "countries", "says", "why")
+
+AUTHORIZATION_COLUMNS = (
+    "authorization", "kind", "party", "party_name", "status", "valid_from", "valid_to", "on", "standing", "says",
+    "condition", "condition_text", "cadence", "condition_state", "last_evidence", "evidence_due", "overdue_from",
+    "broken_on", "reassess_by", "transactions",
+)
+
 
 def render_csv(assessment: Assessment) -> dict[str, bytes]:
-    """File name -> bytes, for `decisions.csv` and `components.csv`."""
-    return {"decisions.csv": _decisions(assessment), "components.csv": _components(assessment)}
+    """File name -> bytes, for `decisions.csv`, `components.csv`, `findings.csv` and `authorizations.csv`."""
+    return {
+        "decisions.csv": _decisions(assessment),
+        "components.csv": _components(assessment),
+        "findings.csv": _table(FINDING_COLUMNS, [[_iso(v) for v in row] for row in finding_rows(assessment)]),
+        "authorizations.csv": _table(AUTHORIZATION_COLUMNS, [[_iso(v) for v in row] for row in authorization_rows(assessment)]),
+    }
+
+
+def finding_rows(assessment: Assessment) -> list[list[object]]:
+    return [[f.severity, f.kind, f.bom, f.component, f.entry, f.party, f.party_status, ";".join(f.countries), f.says,
+             " | ".join(f.why)] for f in assessment.findings]
+
+
+def authorization_rows(assessment: Assessment) -> list[list[object]]:
+    rows = []
+    for a in assessment.authorizations:
+        head = [a.id, a.kind, a.party, a.party_name, a.status, a.valid_from, a.valid_to, a.on, a.standing, a.says]
+        tail = [a.reassess_by, ";".join(a.transactions)]
+        if not a.conditions:
+            rows.append(head + [None] * 8 + tail)
+        for c in a.conditions:
+            rows.append(head + [c.id, c.text, c.cadence, c.state, c.last_evidence, c.due, c.overdue_from, c.broken_on]
+                        + tail)
+    return rows
+
+
+def _iso(value: object) -> object:
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _table(header: tuple[str, ...], rows: list[list[object]]) -> bytes:

@@ -192,7 +192,9 @@ class Question:
 class TimelineMark:
     day: date
     kind: str
-    """"due" (Declaration of Conformity due) or "start" (first import or sale of the model year)."""
+    """"due" (Declaration of Conformity due), "start" (first import or sale of the model year),
+    "evidence" (a condition's next evidence due) or "expires" (an authorization ends, or a
+    general authorization's reassessment is due)."""
     label: str
     outcome: Outcome
 
@@ -351,7 +353,30 @@ def _timeline(assessment: Assessment, rows: list[MatrixRow], titles: dict[str, s
             loose.append(TimelineMark(obligation.due, "due", label, _worst_of(obligation.transactions, assessment)))
     if loose:
         result.append(TimelineRow("Other transactions", sorted(loose, key=lambda m: (m.day, m.kind, m.label)), labelled=False))
+    held = _authorization_marks(assessment)
+    if held:
+        result.append(TimelineRow("Authorizations", sorted(held, key=lambda m: (m.day, m.kind, m.label)), labelled=False))
     return [r for r in result if r.marks]
+
+
+_STATE_OUTCOME = {"overdue": Outcome.prohibited, "broken": Outcome.prohibited, "due": Outcome.indeterminate,
+                  "no_start": Outcome.indeterminate, "unknown_cadence": Outcome.indeterminate}
+
+
+def _authorization_marks(assessment: Assessment) -> list[TimelineMark]:
+    """When each condition's next evidence is due ("evidence") and when each authorization
+    expires or must be reassessed ("expires")."""
+    marks = []
+    for auth in assessment.authorizations:
+        for condition in auth.conditions:
+            if condition.due is not None:
+                outcome = _STATE_OUTCOME.get(condition.state, Outcome.authorized)
+                marks.append(TimelineMark(condition.due, "evidence", f"{auth.id} {condition.id}", outcome))
+        ends = auth.valid_to if auth.kind != "general" else auth.reassess_by
+        if ends is not None:
+            outcome = Outcome.prohibited if auth.standing == "expired" else Outcome.authorized
+            marks.append(TimelineMark(ends, "expires", auth.id, outcome))
+    return marks
 
 
 def _obligation_line(transactions: list[str], assessment: Assessment) -> str | None:

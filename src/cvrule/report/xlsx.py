@@ -1,6 +1,6 @@
 """The XLSX report: one sheet per view (matrix, decisions, missing facts, components, parties,
-obligations, interpretations, inputs), each with a bold frozen header row, an auto-filter and
-column widths fitted to the content.
+obligations, authorizations, findings, interpretations, inputs), each with a bold frozen header
+row, an auto-filter and column widths fitted to the content.
 
 The bytes are reproducible: the workbook's created and modified dates are the report date
 (`views.report_date`, never the clock), and every entry of the ZIP container carries that same
@@ -22,12 +22,20 @@ from openpyxl.writer.excel import ExcelWriter
 
 from cvrule.fleet.result import Assessment
 from cvrule.model import Outcome
-from cvrule.report.csv import COMPONENT_COLUMNS, DECISION_COLUMNS
+from cvrule.report.csv import (
+    AUTHORIZATION_COLUMNS,
+    COMPONENT_COLUMNS,
+    DECISION_COLUMNS,
+    FINDING_COLUMNS,
+    authorization_rows,
+    finding_rows,
+)
 from cvrule.report.views import ReportData, build, decision_sort_key, outcome_label, report_date, value_text
 
 __all__ = ["SHEETS", "render_xlsx"]
 
-SHEETS = ("Matrix", "Decisions", "Missing facts", "Components", "Parties", "Obligations", "Interpretations", "Inputs")
+SHEETS = ("Matrix", "Decisions", "Missing facts", "Components", "Parties", "Obligations", "Authorizations",
+          "Findings", "Interpretations", "Inputs")
 
 _FILL = {
     Outcome.prohibited: ("C62828", "FFFFFF"),
@@ -53,6 +61,9 @@ def render_xlsx(assessment: Assessment) -> bytes:
     _components(workbook.create_sheet("Components"), data)
     _parties(workbook.create_sheet("Parties"), data)
     _obligations(workbook.create_sheet("Obligations"), assessment)
+    _sheet(workbook.create_sheet("Authorizations"), list(AUTHORIZATION_COLUMNS), authorization_rows(assessment),
+           wrap={"says", "condition_text"})
+    _sheet(workbook.create_sheet("Findings"), list(FINDING_COLUMNS), finding_rows(assessment), wrap={"says", "why"})
     _interpretations(workbook.create_sheet("Interpretations"), data)
     _inputs(workbook.create_sheet("Inputs"), assessment)
     props = workbook.properties
