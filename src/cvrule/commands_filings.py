@@ -1,6 +1,6 @@
-"""`cvrule authorization draft`, `cvrule authorization advisory` and `cvrule authorization
-dataflows`: filings with BIS drafted from an assessment run (cvrule.filings). Registered on the
-app by `register`."""
+"""`cvrule authorization draft`, `advisory`, `dataflows` and `dataflows-template`: filings with
+BIS drafted from an assessment run (cvrule.filings), the data-flow register's findings and its
+XLSX template. Registered on the app by `register`."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ WorkspaceOption = Annotated[Optional[Path], typer.Option(
                         "ownership chains.")]
 OutOption = Annotated[Path, typer.Option("--out", help="Where the filing goes (default ./cvrule-out/filings).")]
 DataflowsOption = Annotated[Optional[Path], typer.Option(
-    "--dataflows", help="Data-flow and remote-access register (docs/dataflows.md).")]
+    "--dataflows", help="Data-flow and remote-access register, YAML or XLSX (docs/dataflows.md).")]
 AnswersOption = Annotated[Optional[Path], typer.Option(
     "--answers", help="YAML answers for the items no data gives (docs/filings.md).")]
 FormatOption = Annotated[Optional[list[str]], typer.Option(
@@ -196,25 +196,39 @@ def advisory_command(
 
 
 def dataflows_command(
-    register: Annotated[Path, typer.Argument(help="Data-flow and remote-access register (docs/dataflows.md).")],
+    paths: Annotated[list[Path], typer.Argument(
+        help="Data-flow registers (YAML or XLSX) and CycloneDX BOMs whose services to read (docs/dataflows.md).")],
     run: RunOption = None,
     workspace: WorkspaceOption = None,
     parameters: ParametersOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
 ) -> None:
-    """Check a data-flow register against a run: the risk findings of every entry.
+    """Check data-flow registers against a run: the risk findings of every entry.
 
-    A party of the register that is (or may be) linked to the PRC or Russia, or a hosting or
-    command country that is a covered jurisdiction, is a finding, whatever the hardware. Findings
-    are risk information, separate from the legal outcome. Exit 1 when a high finding exists.
+    Each of PATHS is a register (YAML or XLSX) or a CycloneDX BOM (JSON or XML) whose
+    `services` are read as data flows; all are merged into one register. A party of the
+    register that is (or may be) linked to the PRC or Russia, or a hosting or command country
+    that is a covered jurisdiction, is a finding, whatever the hardware; a flow whose hosting
+    country is not stated is one to review. Findings are risk information, separate from the
+    legal outcome. Exit 1 when a high finding exists.
     """
-    from cvrule.filings import load_register, register_findings
+    from cvrule.filings import register_findings
+    from cvrule.filings.dataflows import merge_registers
 
     try:
-        loaded = load_register(register)
+        found = []
+        for path in paths:
+            loaded = _read_register(path)
+            if loaded is None:
+                err.print(f"note: {path}: the BOM declares no services", markup=False)
+            else:
+                found.append(loaded)
+        if not found:
+            raise CvruleError("no data flows: none of the files is a register or a BOM with services")
+        merged = merge_registers(*found)
         path = _run_path(run, workspace)
         assessment = _load_assessment(path)
-        findings = register_findings(loaded, assessment, _covered(assessment, parameters), _open_store(path, workspace))
+        findings = register_findings(merged, assessment, _covered(assessment, parameters), _open_store(path, workspace))
     except CvruleError as error:
         _fail(str(error))
     if as_json:
@@ -228,8 +242,56 @@ def dataflows_command(
         raise typer.Exit(1)
 
 
+def _read_register(path: Path):
+    """A register file (YAML, XLSX) as it is, or the register of a CycloneDX BOM's services (None
+    when it declares none): a .json or .xml file, or one whose content starts like JSON or XML."""
+    from cvrule.filings.dataflows import load_register
+    from cvrule.filings.dataflows_cyclonedx import register_from_cyclonedx
+
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml", ".xlsx"):
+        return load_register(path)
+    if suffix in (".json", ".xml"):
+        return register_from_cyclonedx(path)
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(1024).removeprefix(b"\xef\xbb\xbf").lstrip()
+    except OSError as error:
+        raise CvruleError(f"{path}: cannot be read ({error.strerror or error})") from None
+    return register_from_cyclonedx(path) if head[:1] in (b"{", b"<") else load_register(path)
+
+
+def dataflows_template_command(
+    out_file: Annotated[Path, typer.Argument(help="Where the workbook goes (.xlsx).")],
+    source: Annotated[Optional[Path], typer.Option(
+        "--from", help="A register (YAML or XLSX) to write into the workbook instead of leaving it empty.")] = None,
+) -> None:
+    """Write the XLSX template of the data-flow register (docs/dataflows.md).
+
+    Sheets parties, items, flows and remote_access with a header row, drop-downs for the
+    enumerated columns (data, direction, capability) and an instructions sheet; with --from, a
+    register's entries filled in. `cvrule authorization dataflows` reads the workbook back.
+    """
+    from cvrule.filings.dataflows import load_register
+    from cvrule.filings.dataflows_xlsx import write_register_xlsx
+
+    if out_file.suffix.lower() != ".xlsx":
+        _fail(f"{out_file}: expected a file name ending in .xlsx")
+    try:
+        register = load_register(source) if source else None
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        write_register_xlsx(out_file, register)
+    except CvruleError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"{out_file}: cannot be written ({error.strerror or error})")
+    entries = "" if register is None else f" with the {len(register.items)} items of {source}"
+    out.print(f"wrote {out_file}{entries}", markup=False)
+
+
 def register(app: typer.Typer) -> None:
     authorization_app.command("draft")(draft_command)
     authorization_app.command("advisory")(advisory_command)
     authorization_app.command("dataflows")(dataflows_command)
+    authorization_app.command("dataflows-template")(dataflows_template_command)
     app.add_typer(authorization_app, name="authorization")

@@ -215,3 +215,24 @@ def test_a_new_owner_in_the_ownership_data_starts_the_general_authorization_reas
     says = [step.says for step in after.because.walk()]
     assert any("Liffey Growth Partners ICAV acquired an interest in Meridian Telematics Manufacturing" in s
                and "2029-08-01" in s and "2029-08-31" in s for s in says), says
+
+
+def test_services_a_fleet_bom_declares_are_findings_of_the_assessment(tmp_path):
+    import orjson
+
+    folder = tmp_path / "demo"
+    shutil.copytree(DEMO, folder)
+    (folder / "dataflows.yaml").unlink()
+    bom_path = folder / "boms" / "lakeshore-lt5-tcu.cdx.json"
+    bom = orjson.loads(bom_path.read_bytes())
+    bom["services"] = [{
+        "name": "lt5-voice-assistant",
+        "provider": {"name": "Shenzhen Nimbus Cloud Technology Co., Ltd."},
+        "endpoints": ["https://voice.nimbus-cloud.example/v2"],
+        "data": [{"flow": "outbound", "classification": "cabin audio"}],
+    }]
+    bom_path.write_bytes(orjson.dumps(bom, option=orjson.OPT_INDENT_2))
+    run = assess(folder, out=tmp_path / "out", formats=("json",))
+    found = {(f.bom, f.kind) for f in run.assessment.findings}
+    assert ("boms/lakeshore-lt5-tcu.cdx.json", "operator_linked") in found
+    assert ("boms/lakeshore-lt5-tcu.cdx.json", "hosting_unknown") in found

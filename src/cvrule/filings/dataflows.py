@@ -8,6 +8,10 @@ matched to the nexus status an assessment found for them, and its hosting countr
 covered jurisdictions parameter (791.300(a)): a PRC-linked cloud operator is a finding even
 when the hardware is clean. Findings are risk information beside the legal outcome, never part
 of it: they change no decision.
+
+One model, three sources: the YAML file and the XLSX workbook (cvrule.filings.dataflows_xlsx),
+both read by `load_register`, and the `services` of a CycloneDX BOM
+(cvrule.filings.dataflows_cyclonedx); `merge_registers` makes one register of several.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from cvrule.yamlio import parse_yaml
 
 __all__ = [
     "DataFlow", "DataKind", "FlowItem", "RegisterParty", "RemoteAccess", "RemoteCapability", "DataFlowRegister",
-    "load_register",
+    "load_register", "merge_registers",
 ]
 
 DataKind = Literal["location", "driving_behaviour", "cabin_audio", "cabin_video", "identifiers", "diagnostics",
@@ -54,7 +58,8 @@ class DataFlow(Strict):
     """A key of `parties`: who operates the endpoint."""
     hosting: Id | None = None
     """A key of `parties`: who hosts it (cloud provider), when not the operator."""
-    hosted_in: tuple[CountryCode, ...] = Field(min_length=1)
+    hosted_in: tuple[CountryCode, ...] = ()
+    """Countries the endpoint is hosted in; empty when not stated (a `hosting_unknown` finding)."""
     processed_in: tuple[CountryCode, ...] = ()
     """Where the data is processed or accessed, beside where it is hosted."""
 
@@ -112,7 +117,26 @@ class DataFlowRegister(Strict):
 
 
 def load_register(path: Path) -> DataFlowRegister:
-    """Read and check a register; errors name the file, the key path and the line."""
+    """Read and check a register, YAML or XLSX (told apart by content, then suffix); errors name
+    the file and the place: key path and line (YAML), sheet and cell (XLSX)."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(4)
+    except OSError as error:
+        raise InputError(str(path), None, f"cannot be read: {error.strerror or error}") from None
+    if head == _ZIP_MAGIC or (not head and path.suffix.lower() == ".xlsx"):
+        from cvrule.filings.dataflows_xlsx import read_register_xlsx
+
+        return read_register_xlsx(path)
+    if path.suffix.lower() == ".xlsx":
+        raise InputError(str(path), None, "expected an XLSX workbook (a zip archive); the file is not one")
+    return _load_yaml_register(path)
+
+
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _load_yaml_register(path: Path) -> DataFlowRegister:
     try:
         raw = path.read_bytes()
     except OSError as error:
@@ -126,6 +150,38 @@ def load_register(path: Path) -> DataFlowRegister:
     for where, key in register.undefined_parties()[:1]:
         raise InputError(str(path), _location(document, where), f"party {key!r} is not defined under `parties`")
     return register
+
+
+def merge_registers(*registers: DataFlowRegister) -> DataFlowRegister:
+    """One register of several, items in the order given. Parties are merged by key: the same key
+    with the same content is one party; the same key with other content is kept apart by renaming
+    the later one (`key-2`, `key-3`, ...) in the register it came from."""
+    if not registers:
+        raise ValueError("merge_registers needs at least one register")
+    parties: dict[str, RegisterParty] = {}
+    items: list[FlowItem] = []
+    for register in registers:
+        renamed: dict[str, str] = {}
+        for key, party in register.parties.items():
+            new_key, n = key, 1
+            while new_key in parties and parties[new_key] != party:
+                n += 1
+                new_key = f"{key}-{n}"
+            parties[new_key] = party
+            if new_key != key:
+                renamed[key] = new_key
+        items.extend(_rename_parties(item, renamed) for item in register.items)
+    return DataFlowRegister(cvrule_dataflows=1, parties=parties, items=tuple(items))
+
+
+def _rename_parties(item: FlowItem, renamed: dict[str, str]) -> FlowItem:
+    if not renamed:
+        return item
+    flows = tuple(flow.model_copy(update={"operator": renamed.get(flow.operator, flow.operator),
+                                          "hosting": renamed.get(flow.hosting, flow.hosting) if flow.hosting else None})
+                  for flow in item.flows)
+    access = tuple(entry.model_copy(update={"by": renamed.get(entry.by, entry.by)}) for entry in item.remote_access)
+    return item.model_copy(update={"flows": flows, "remote_access": access})
 
 
 def _location(document, where: tuple) -> str:

@@ -4,7 +4,9 @@ Each party of the register is matched to a party the assessment saw (an identifi
 the party's `lei:` reference, else the same folded name); failing that, and when a workspace
 store is given, to the ownership data by `cvrule.resolve.match_name` (a party found there but
 not in the run is judged by its country alone). Hosting and processing countries are compared
-with the covered jurisdictions parameter (791.300(a)) on the evaluation date.
+with the covered jurisdictions parameter (791.300(a)) on the evaluation date; a flow whose
+hosting country is not stated (a CycloneDX service without `cvrule:hosted_in`, say) is a
+`hosting_unknown` finding to review.
 
 A finding is risk information for the filing and the team; it is not a legal outcome.
 """
@@ -25,7 +27,7 @@ __all__ = ["PartyStatus", "RiskFinding", "covered_jurisdictions", "party_status"
 
 FindingKind = Literal["operator_linked", "operator_indeterminate", "operator_unknown", "hosted_in_covered_jurisdiction",
                       "remote_access_by_linked", "remote_access_by_indeterminate", "remote_access_by_unknown",
-                      "remote_access_from_covered_jurisdiction"]
+                      "remote_access_from_covered_jurisdiction", "hosting_unknown"]
 
 
 class RiskFinding(BaseModel):
@@ -126,6 +128,11 @@ def register_findings(register: DataFlowRegister, assessment: Assessment, covere
                     **base, kind="hosted_in_covered_jurisdiction", severity="high", entry=flow.id, countries=countries,
                     says=f"{flow.function} sends {data} to {flow.endpoint}, hosted or processed in "
                          f"{', '.join(countries)}: a covered jurisdiction (791.300(a))"))
+            if not flow.hosted_in:
+                findings.append(RiskFinding(
+                    **base, kind="hosting_unknown", severity="review", entry=flow.id,
+                    says=f"{flow.function} sends {data} to {flow.endpoint}; where it is hosted is not stated: ask "
+                         "the operator where the endpoint is hosted and where the data is processed"))
         for access in item.remote_access:
             found = status(access.by)
             finding = _party_finding("remote_access_by", found, "can", f"{access.capability} the vehicle via {access.path}")
