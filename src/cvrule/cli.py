@@ -175,13 +175,19 @@ def parameters_command(
         raise typer.Exit(2) from None
     out.print(f"Legal parameters in force on {day.isoformat()} ({law.directory})", markup=False)
     for name in law.names():
-        history = [p for p in law.history(name) if p.effective <= day]
+        every = law.history(name)
+        history = [p for p in every if p.effective <= day]
         if not history:
             out.print(f"{name}: not yet in force", markup=False)
             continue
-        value = history[-1]
-        shown = json.dumps(value.as_json()["value"], ensure_ascii=False)
-        out.print(f"{name} = {shown}  [{value.cite}; {value.status.value}; since {value.effective.isoformat()}]", markup=False)
+        # A parameter given per vehicle class has a value in force per class (`name[class]`).
+        latest: dict[str, object] = {}
+        for value in history:
+            latest[value.label] = value
+        for label, value in latest.items():
+            shown = json.dumps(value.as_json()["value"], ensure_ascii=False)
+            out.print(f"{label} = {shown}  [{value.cite}; {value.status.value}; since {value.effective.isoformat()}]",
+                      markup=False)
 
 
 def main() -> None:  # pragma: no cover - entry point

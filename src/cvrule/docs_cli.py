@@ -185,7 +185,7 @@ def render_parameters_reference(law: Law | None = None) -> str:
                     continue
                 value = json.dumps(param.as_json()["value"], ensure_ascii=False)
                 out.append(
-                    f"| `{name}` | {param.effective.isoformat()} | `{_cell(value)}` | {_cell(param.cite)} "
+                    f"| `{param.label}` | {param.effective.isoformat()} | `{_cell(value)}` | {_cell(param.cite)} "
                     f"| {param.status.value} | {_cell(param.source)} |"
                 )
         out += ["", "What they mean:", ""]

@@ -19,7 +19,7 @@ def fact(*path: object) -> FactRef:
 def param_ref(param: Param) -> ParamRef:
     data = param.as_json()
     return ParamRef(
-        name=param.name,
+        name=param.label,
         value=data["value"],
         cite=param.cite,
         status=param.status.value,

@@ -11,7 +11,7 @@ from cvrule.law.findings import Finding, reason
 from cvrule.law.s791_301.persons import Linkage
 from cvrule.model import Item, MissingFact, Outcome, Reason
 
-__all__ = ["Prong", "cfr_order", "judge_items", "worst"]
+__all__ = ["Prong", "cfr_order", "judge_items", "unless_exempt", "worst"]
 
 # The order in which prongs' outcomes prevail when a transaction meets several prohibitions.
 _PRECEDENCE = [Outcome.prohibited, Outcome.indeterminate, Outcome.allowed, Outcome.exempt, Outcome.out_of_scope]
@@ -85,6 +85,20 @@ def judge_items(
                  reason(f"no {subject} with a PRC/Russia nexus is involved", False, prohibition,
                         because=examined or [reason(f"there is no {subject}", False, prohibition)]),
                  [prohibition], foreign=foreign)
+
+
+def unless_exempt(prong: Prong, exemption: Finding) -> Prong:
+    """The prong judged without its exemption, given why the exemption does not (or may not) apply.
+
+    When whether the exemption applies is unknown, an outcome the exemption would replace
+    (prohibited or allowed, where it would be exempt) is indeterminate.
+    """
+    prong.reason.because.append(exemption.reason)
+    if exemption.value is None and prong.outcome in (Outcome.prohibited, Outcome.allowed):
+        prong.outcome = Outcome.indeterminate
+        prong.reason.holds = None
+        prong.missing.extend(exemption.missing)
+    return prong
 
 
 def _unsure_parties(item: Item, ctx: Context) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from cvrule.law.context import Context
 from cvrule.law.findings import reason
-from cvrule.law.prohibition import Prong, judge_items
+from cvrule.law.prohibition import Prong, judge_items, unless_exempt
 from cvrule.law.s791_301.vcs import is_vcs_hardware
 from cvrule.law.s791_301.vehicles import item_tree, vehicle_items
 from cvrule.law.s791_308 import hardware_exemption, vehicle_hardware_exemption
@@ -38,23 +38,21 @@ def vcs_hardware_import(ctx: Context, txn: Transaction) -> Prong:
         return Prong(CITE, Outcome.indeterminate,
                      reason(f"whether {item.name} is VCS hardware cannot be told", None, "791.301", because=[root.reason]),
                      ["791.301", CITE], root.missing)
-    exempt, why = hardware_exemption(ctx.edition, txn, item, vehicle)
-    if exempt:
+    exemption = hardware_exemption(ctx.edition, txn, item, vehicle)
+    if exemption.value:
+        why = exemption.reason
         return Prong(CITE, Outcome.exempt, reason("the import is exempt from 791.302(a)", True, why.cite, because=[why]), [CITE, why.cite])
-    prong = judge_items(ctx, CITE, SUBJECT, findings)
-    prong.reason.because.append(why)
-    return prong
+    return unless_exempt(judge_items(ctx, CITE, SUBJECT, findings), exemption)
 
 
 def vcs_hardware_in_vehicle_import(ctx: Context, txn: Transaction, vehicle: Vehicle) -> Prong:
     """The VCS hardware installed in a connected vehicle being imported."""
     entries = [e for e in vehicle_items(ctx.scenario, vehicle) if e.item.is_hardware]
     findings = [(e.item, is_vcs_hardware(e.item, ctx.edition, e.within)) for e in entries]
-    exempt, why = vehicle_hardware_exemption(ctx.edition, vehicle)
-    if exempt:
+    exemption = vehicle_hardware_exemption(ctx.edition, vehicle)
+    if exemption.value:
+        why = exemption.reason
         return Prong(CITE, Outcome.exempt,
                      reason("the VCS hardware in the vehicle is exempt from 791.302(a)", True, why.cite, because=[why]),
                      [CITE, why.cite])
-    prong = judge_items(ctx, CITE, SUBJECT, findings)
-    prong.reason.because.append(why)
-    return prong
+    return unless_exempt(judge_items(ctx, CITE, SUBJECT, findings), exemption)

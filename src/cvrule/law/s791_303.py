@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from cvrule.law.context import Context
 from cvrule.law.findings import reason
-from cvrule.law.prohibition import Prong, judge_items
+from cvrule.law.prohibition import Prong, judge_items, unless_exempt
 from cvrule.law.s791_301.software import is_covered_software
 from cvrule.law.s791_301.vehicles import has_ads, is_completed, vehicle_items
 from cvrule.law.s791_308 import software_exemption
@@ -39,15 +39,15 @@ def _covered_software(ctx: Context, vehicle: Vehicle, cite: str) -> Prong:
         return Prong(cite, Outcome.out_of_scope,
                      reason(f"{cite} reaches only completed connected vehicles", False, "791.301", because=[completed.reason]),
                      ["791.301"])
-    exempt, why = software_exemption(ctx.edition, vehicle)
-    if exempt:
+    exemption = software_exemption(ctx.edition, vehicle)
+    if exemption.value:
+        why = exemption.reason
         return Prong(cite, Outcome.exempt,
                      reason(f"the vehicle is exempt from {cite}", True, why.cite, because=[why]), [cite, why.cite])
     ads = has_ads(vehicle, ctx.edition)
     software = [e.item for e in vehicle_items(ctx.scenario, vehicle) if not e.item.is_hardware]
     pairs = [(item, is_covered_software(item, ctx.edition, ctx.persons, ctx.day, ads)) for item in software]
-    prong = judge_items(ctx, cite, SUBJECT, pairs)
-    prong.reason.because.append(why)
+    prong = unless_exempt(judge_items(ctx, cite, SUBJECT, pairs), exemption)
     if completed.value is None and prong.outcome is Outcome.prohibited:
         prong.outcome = Outcome.indeterminate
         prong.reason.holds = None

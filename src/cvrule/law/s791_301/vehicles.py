@@ -2,7 +2,10 @@
 
 A connected vehicle is driven or drawn by mechanical power, made primarily for public roads,
 not operated only on rails, at or under the GVWR limit, and integrates onboard networked
-hardware that communicates by radio (here: it has VCS hardware). The prohibitions of 791.303
+hardware that communicates by radio (here: it has VCS hardware). A vehicle over the GVWR limit
+is one only if it falls in a vehicle class in force: a later rule reaching heavier vehicles
+adds a class. A vehicle's class (passenger; any class a later rule adds) is the class its GVWR
+falls in; the model-year thresholds of 791.308 may differ by class. The prohibitions of 791.303
 and 791.304 reach only completed connected vehicles. An ADS performs the entire dynamic
 driving task on a sustained basis (SAE level 3 and above, a parameter).
 """
@@ -12,11 +15,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cvrule.law.findings import Finding, all_of, fact, missing, reason
-from cvrule.law.parameters import Edition
+from cvrule.law.parameters import Edition, Param
 from cvrule.law.s791_301.vcs import is_vcs_hardware
-from cvrule.model import Item, Scenario, Vehicle
+from cvrule.model import Item, Reason, Scenario, Vehicle
 
-__all__ = ["VehicleItem", "has_ads", "is_completed", "is_connected_vehicle", "item_tree", "vehicle_items"]
+__all__ = [
+    "VehicleClass",
+    "VehicleItem",
+    "has_ads",
+    "is_completed",
+    "is_connected_vehicle",
+    "item_tree",
+    "vehicle_class",
+    "vehicle_items",
+]
 
 CITE = "791.301"
 
@@ -27,6 +39,40 @@ class VehicleItem:
 
     item: Item
     within: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class VehicleClass:
+    """The vehicle class a vehicle is of: its definition, or none; or, when its GVWR is not
+    known, every class it may be of."""
+
+    definition: Param | None
+    """The class the vehicle's GVWR falls in; None: in no class, or the GVWR is not known."""
+    known: bool
+    candidates: tuple[Param, ...] = ()
+    """When the GVWR is not known: the definitions of the classes in force."""
+    reason: Reason | None = None
+
+    @property
+    def name(self) -> str | None:
+        return self.definition.vehicle_class if self.definition is not None else None
+
+
+def vehicle_class(vehicle: Vehicle, edition: Edition) -> VehicleClass:
+    """The class of `vehicle` by its gross vehicle weight rating, among the classes in force."""
+    classes = edition.per_class("vehicle_classes")
+    name = f"{vehicle.make} {vehicle.model} MY{vehicle.model_year}"
+    where = fact("vehicles", vehicle.id, "gvwr_lbs")
+    if vehicle.gvwr_lbs is None:
+        return VehicleClass(None, False, tuple(classes), reason(
+            f"the GVWR of {name} is not known, so neither is its vehicle class", None, CITE, [where], classes))
+    for definition in classes:
+        if definition.value.holds(vehicle.gvwr_lbs):
+            return VehicleClass(definition, True, reason=reason(
+                f"{name} has a GVWR of {vehicle.gvwr_lbs:,.0f} lb: a {definition.vehicle_class} vehicle "
+                f"({definition.value.words()})", True, CITE, [where], [definition]))
+    return VehicleClass(None, True, reason=reason(
+        f"{name} has a GVWR of {vehicle.gvwr_lbs:,.0f} lb, in no vehicle class", False, CITE, [where], classes))
 
 
 def vehicle_items(scenario: Scenario, vehicle: Vehicle) -> list[VehicleItem]:
@@ -127,9 +173,14 @@ def _weight(vehicle: Vehicle, name: str, edition: Edition) -> Finding:
         )
     within = vehicle.gvwr_lbs <= limit.value
     words = "at or under" if within else "over"
-    return Finding(within, reason(
-        f"{name} has a GVWR of {vehicle.gvwr_lbs:,.0f} lb, {words} the {limit.value:,.0f} lb limit",
-        within, CITE, [where], [limit]))
+    says = f"{name} has a GVWR of {vehicle.gvwr_lbs:,.0f} lb, {words} the {limit.value:,.0f} lb limit"
+    if not within:
+        found = vehicle_class(vehicle, edition)
+        if found.definition is not None:
+            return Finding(True, reason(
+                f"{says}, but a {found.name} vehicle ({found.definition.value.words()}), a class in scope",
+                True, CITE, [where], [limit, found.definition]))
+    return Finding(within, reason(says, within, CITE, [where], [limit]))
 
 
 def _connectivity(scenario: Scenario, vehicle: Vehicle, name: str, edition: Edition) -> Finding:
