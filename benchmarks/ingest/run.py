@@ -6,7 +6,8 @@ For each input (synthetic CycloneDX and SPDX 2.3 documents, and the largest corp
 ../shared/corpus is present) it runs, each in a fresh subprocess so peak memory is its own:
 cvrule (hash, detect, parse, write every fact into a fresh DuckDB workspace), and the peer
 that reads the same format (cyclonedx-python-lib `Bom.from_json`/`from_xml`, spdx-tools
-`parse_file`). It reports the median wall time, MB/s and peak RSS, and writes RESULTS.md.
+`parse_file`). It reports the median wall time, MB/s, peak RSS and the machine's load average,
+and writes RESULTS.md (keeping the notes written by hand below its table).
 """
 
 from __future__ import annotations
@@ -76,10 +77,13 @@ print({"seconds": elapsed, "facts": len(document.packages), "rss": peak()})
 }
 
 PEER = {"cyclonedx": "cyclonedx-python-lib", "spdx2": "spdx-tools"}
+NOTES = "Notes (by hand"
+"""RESULTS.md keeps what follows this line across runs."""
 
 
 def measure(tool: str, path: Path, runs: int) -> dict:
     samples = []
+    load = os.getloadavg()[0]
     for _ in range(runs):
         done = subprocess.run([sys.executable, "-c", PEAK + CHILD[tool], str(path)], capture_output=True, text=True, timeout=1800)
         if done.returncode != 0:
@@ -93,6 +97,7 @@ def measure(tool: str, path: Path, runs: int) -> dict:
         "peak_rss_mb": max(s["rss"] for s in samples) / 1024,
         "count": samples[0]["facts"],
         "runs": runs,
+        "load": max(load, os.getloadavg()[0]),
     }
 
 
@@ -155,10 +160,11 @@ def main() -> None:
         f"Machine: {machine()}.",
         "",
         "cvrule is measured end to end (hash, detect, parse, every fact written into a fresh DuckDB workspace);",
-        "the peer only parses into its object model. Median of the runs; peak RSS of the whole process.",
+        "the peer only parses into its object model. Median of the runs; peak RSS of the whole process;",
+        "load: the machine's 1-minute load average, the higher of before and after cvrule's runs (2 cores).",
         "",
-        "| file | MB | cvrule s | cvrule MB/s | cvrule peak MB | peer | peer s | peer MB/s | peer peak MB | speed-up |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| file | MB | cvrule s | cvrule MB/s | cvrule peak MB | load | peer | peer s | peer MB/s | peer peak MB | speed-up |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, size, kind, ours, theirs in rows:
         def cell(r, key, fmt):
@@ -169,8 +175,12 @@ def main() -> None:
         speedup = f"{theirs['seconds'] / ours['seconds']:.1f}x" if "seconds" in ours and "seconds" in theirs else "-"
         lines.append(
             f"| {name} | {size:.1f} | {cell(ours, 'seconds', '.2f')} | {cell(ours, 'mb_per_s', '.1f')} | {cell(ours, 'peak_rss_mb', '.0f')} "
+            f"| {cell(ours, 'load', '.1f')} "
             f"| {PEER[kind]} | {cell(theirs, 'seconds', '.2f')} | {cell(theirs, 'mb_per_s', '.1f')} | {cell(theirs, 'peak_rss_mb', '.0f')} | {speedup} |"
         )
+    notes = args.out.read_text().partition(NOTES)[2] if args.out.exists() else ""
+    if notes:  # the notes written by hand below the table are kept
+        lines += ["", NOTES + notes.rstrip("\n")]
     args.out.write_text("\n".join(lines) + "\n")
     print(f"wrote {args.out}")
 

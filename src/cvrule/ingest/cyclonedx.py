@@ -16,6 +16,9 @@ What a file gives:
 * a `PartyFact` for an organization or contact that carries its own `bom-ref`, so the
   mention can point at it.
 
+JSON from 1 MiB up is first offered to the column-by-column reader (`cyclonedx_columnar`), which
+gives exactly this module's facts or hands the file back; `read_json` here is the reference.
+
 Keys are `bom-ref`s; a component without one is keyed by its location (JSON pointer or XML
 path). The document's key is its `serialNumber`, or "document" when it has none.
 
@@ -50,7 +53,7 @@ try:
 except Exception:  # the pure-Python backend when the C one is not built
     _ijson = ijson
 
-__all__ = ["FORMATS", "HARDWARE_TYPES", "SOFTWARE_TYPES", "COMPONENT_TYPES", "parse_json", "parse_xml",
+__all__ = ["FORMATS", "HARDWARE_TYPES", "SOFTWARE_TYPES", "COMPONENT_TYPES", "parse_json", "parse_xml", "read_json",
            "sniff_json", "sniff_xml"]
 
 JSON_VERSIONS = ("1.2", "1.3", "1.4", "1.5", "1.6", "1.7")
@@ -540,11 +543,32 @@ def _check_header(doc: Any, file: str) -> str:
     return version
 
 
+COLUMNAR_ABOVE_BYTES = 1024**2
+"""BOMs from this size up (and up to `Limits.stream_above_bytes`) are first offered to the
+column-by-column reader (cvrule.ingest.cyclonedx_columnar), which gives the same facts faster or
+declines; smaller ones are read here, where its fixed costs would not pay off."""
+
+
 def parse_json(path: Path, limits: Limits) -> Parsed:
-    if check_size(path, limits) > limits.stream_above_bytes:
+    size = check_size(path, limits)
+    if size > limits.stream_above_bytes:
         return _stream_json(path, limits)
+    data = None
+    if size >= COLUMNAR_ABOVE_BYTES:
+        from cvrule.ingest.cyclonedx_columnar import parse_columnar
+
+        data = path.read_bytes()
+        parsed = parse_columnar(path, limits, data)
+        if parsed is not None:
+            return parsed
+    return read_json(path, limits, data)
+
+
+def read_json(path: Path, limits: Limits, data: bytes | None = None) -> Parsed:
+    """The reference reader: the whole document parsed with orjson, then read component by component."""
     with collector.paused():
-        doc = load_json(path, limits)
+        doc = load_json(path, limits, data)
+        del data
         version = _check_header(doc, str(path))
         reader = _JsonBom(str(path), limits.max_depth)
         document_name, created = reader.read(doc)

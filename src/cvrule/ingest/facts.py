@@ -23,6 +23,7 @@ __all__ = [
     "Attestation",
     "ControlFact",
     "Fact",
+    "FactColumns",
     "FactRows",
     "FactStream",
     "ItemFact",
@@ -204,8 +205,34 @@ class FactRows:
         return len(self.rows)
 
 
+class FactColumns:
+    """Facts of one record type as columns: an Arrow table whose columns are the record's fields,
+    named and ordered as `field_names(record)`; a dict field (`properties`, `identifiers`) holds
+    its JSON text with sorted keys, null when empty, as the store keeps it. Iterating gives the
+    records."""
+
+    __slots__ = ("record", "table")
+
+    def __init__(self, record: type, table):  # table: pyarrow.Table (not imported here)
+        self.record = record
+        self.table = table
+
+    def __iter__(self) -> Iterator[Fact]:
+        import orjson
+
+        columns = [column.to_pylist() for column in self.table.columns]
+        for index, name in enumerate(field_names(self.record)):
+            if name in ("properties", "identifiers"):
+                columns[index] = [orjson.loads(value) if value else {} for value in columns[index]]
+        return starmap(self.record, zip(*columns))
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+
 class FactStream:
-    """A file's facts as a stream of `FactRows` batches (consumed once, may be produced lazily).
+    """A file's facts as a stream of `FactRows` or `FactColumns` batches (consumed once, may be
+    produced lazily).
 
     It is an iterable of facts like any other parser's output; `batches()` gives the rows
     themselves to a reader (the store) that can use them without building records."""

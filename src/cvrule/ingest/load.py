@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cvrule.errors import InputError
+from cvrule.ingest.base import Format, is_dataflow_register, is_fleet_manifest, read_head
 from cvrule.ingest.detect import NotAnInput, detect
 from cvrule.ingest.limits import Limits
 from cvrule.store import IngestOutcome, Store
@@ -62,6 +63,23 @@ def ingest_paths(
     return outcomes
 
 
+def _format_of(path: Path) -> Format:
+    """`detect(path)`, without importing every format module first when the file is CycloneDX
+    JSON: that is the first format detect() tries (a test pins it), so when its sniffer claims the
+    file, detect() returns it too."""
+    from cvrule.ingest import cyclonedx
+
+    head = read_head(path)
+    if head.strip() and not is_fleet_manifest(head) and not is_dataflow_register(head):
+        try:
+            claimed = cyclonedx.sniff_json(head, path)
+        except Exception:  # as in detect(): a sniffer that cannot read the head does not claim the file
+            claimed = False
+        if claimed:
+            return cyclonedx.FORMATS[0]
+    return detect(path)
+
+
 def _ingest_one(workspace: Workspace, store: Store, path: Path, limits: Limits, actor: str | None = None) -> IngestOutcome:
     key = str(path.resolve())
     try:
@@ -83,7 +101,7 @@ def _ingest_one(workspace: Workspace, store: Store, path: Path, limits: Limits, 
     if store.has_source(source_id):
         return store.map_path(key, source_id, actor)
     try:
-        fmt = detect(path)
+        fmt = _format_of(path)
         workspace.keep(path, source_id)
 
         def parse():

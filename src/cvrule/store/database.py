@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from cvrule.errors import InputError, WorkspaceBusyError
 from cvrule.ingest import collector
-from cvrule.ingest.facts import Fact, FactRows, FactStream, SourceInfo, field_names
+from cvrule.ingest.facts import Fact, FactColumns, FactRows, FactStream, SourceInfo, field_names
 from cvrule.store import audit
 from cvrule.store.schema import AUDIT_MIGRATION, FACT_TABLES, MIGRATIONS, FactTable
 
@@ -246,6 +246,10 @@ class Store:
         pending: dict[type, list[tuple]] = {}
         count = 0
         for batch in batches:
+            if isinstance(batch, FactColumns):  # already columns: written as they are
+                count += len(batch)
+                self._flush_columns(batch, source_id, path, max_string_bytes)
+                continue
             rows = pending.setdefault(batch.record, [])
             rows.extend(batch.rows)
             count += len(batch.rows)
@@ -274,6 +278,22 @@ class Store:
         if max_string_bytes is not None:
             location = position["location"]
             _check_string_lengths(batch, table, lambda row: rows[row][location], path, max_string_bytes)
+        self._insert(table, batch)
+
+    def _flush_columns(self, facts: FactColumns, source_id: str, path: str = "",
+                       max_string_bytes: int | None = None) -> None:
+        """Insert facts that come as columns (named by the record's fields) as one Arrow batch."""
+        table = FACT_TABLES[facts.record.__name__]
+        columns = facts.table
+        arrays = [pa.repeat(pa.scalar(source_id, pa.string()), columns.num_rows)]
+        arrays += [columns.column(field).combine_chunks().cast(kind) for field, _, kind in table.columns]
+        batch = pa.Table.from_arrays(arrays, schema=table.arrow_schema)
+        if max_string_bytes is not None:
+            locations = columns.column("location")
+            _check_string_lengths(batch, table, lambda row: locations[row].as_py(), path, max_string_bytes)
+        self._insert(table, batch)
+
+    def _insert(self, table: FactTable, batch: pa.Table) -> None:
         self._con.register("_batch", batch)
         try:
             names = ", ".join(f'"{name}"' for name in batch.column_names)
