@@ -26,13 +26,18 @@ class DuckDBEngine:
         if memory_limit:
             self.con.execute(f"SET memory_limit = '{memory_limit}'")
         self.con.execute(f"SET temp_directory = '{temp_directory or tempfile.gettempdir()}'")
-        self._registered: set[str] = set()
         self._tables: dict[str, str] = {}
 
     def register(self, name: str, table: pa.Table) -> None:
+        # Copied into a table of the database (not a view of the Arrow object, which only this
+        # connection would see), so a `fork` reads it too.
         self.drop(name)
-        self.con.register(name, table)
-        self._registered.add(name)
+        self.con.register("_arrow_in", table)
+        try:
+            self.con.execute(f"CREATE TABLE {name} AS SELECT * FROM _arrow_in")
+        finally:
+            self.con.unregister("_arrow_in")
+        self._tables[name] = "TABLE"
 
     def read_parquet(self, name: str, path: str) -> None:
         self.drop(name)
@@ -58,18 +63,25 @@ class DuckDBEngine:
         return self.con.execute(sql).fetchall()
 
     def arrow(self, sql: str) -> pa.Table:
-        return self.con.execute(sql).fetch_arrow_table()
+        # A relation, not a DB-API result: DuckDB 2 has no `fetch_arrow_table` on results, and
+        # Arrow out of a DB-API result is an extra copy of the rows.
+        return self.con.sql(sql).to_arrow_table()
 
     def write_parquet(self, sql: str, path: str) -> None:
         self.con.execute(f"COPY ({sql}) TO '{_quote(str(path))}' (FORMAT parquet)")
 
     def drop(self, name: str) -> None:
-        if name in self._registered:
-            self.con.unregister(name)
-            self._registered.discard(name)
         kind = self._tables.pop(name, None)
         if kind:
             self.con.execute(f"DROP {kind} {name}")
+
+    def fork(self) -> DuckDBEngine:
+        """The same database through a second connection, for work run beside this engine's in
+        another thread. It sees every table and view, and shares the bookkeeping of what to drop."""
+        other = object.__new__(DuckDBEngine)
+        other.con = self.con.cursor()
+        other._tables = self._tables
+        return other
 
     def range_sql(self, count: int) -> str:
         return f"SELECT CAST(range AS BIGINT) AS i FROM range({int(count)})"

@@ -4,6 +4,10 @@
 The SQL handed to an engine is written once, in the subset of SQL that DuckDB and Spark SQL
 both accept: SELECT with CTEs, inner and left joins, UNION [ALL], GROUP BY, CASE, CAST,
 FLOOR/CEIL, LEAST/GREATEST, COALESCE, DATE literals. No engine-specific function appears in it.
+
+An engine may also offer `fork()`: the same tables through a second connection, used from
+another thread to run independent work beside the main stream of queries (the look-through
+beside the fixpoints). Without it, that work runs after, through the same SQL.
 """
 
 from __future__ import annotations

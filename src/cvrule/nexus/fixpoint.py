@@ -18,6 +18,7 @@ sets are monotone in the rounds, so cycles need no special case and the rounds e
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -53,21 +54,39 @@ class NexusRun:
 
 def run_nexus(engine: Engine, policy: NexusPolicy, lookthrough_rounds: int = LOOKTHROUGH_ROUNDS) -> NexusRun:
     """Compute the status of every node of `g_parties` on `policy.day`; the engine must hold
-    `g_parties`, `g_stakes` and `g_controls`."""
+    `g_parties`, `g_stakes` and `g_controls`.
+
+    Work that does not wait for the fixpoints runs beside them (`_Beside`), on an engine that
+    can open a second connection: the parties' own facts beside the stakes of the day, the
+    look-through beside the fixpoints, the evidence of the linked set beside the upper
+    fixpoint. Rounds are short queries that leave the other core idle."""
     run = NexusRun(policy, engine.name)
     clock = _Clock(run.seconds)
-    with clock("facts on the day"):
-        run.parties = engine.table("base", sql.base(policy))
-        has_direct = _has_column(engine, "g_stakes", "direct")
-        engine.table("d_rows", sql.rows_on_day(policy, has_direct=has_direct))
-        sources = engine.rows("SELECT count(*) FROM (SELECT DISTINCT src FROM d_rows) s")[0][0]
-        engine.table("d_stk", sql.stakes_on_day(single_source=sources <= 1))
-        engine.table("d_ind", sql.indirect_on_day())
-        engine.table("d_ctl", sql.controls_on_day(policy))
-    with clock("fixpoints"):
-        _fixpoints(engine, policy, run)
-    with clock("look-through"):
-        run.rounds_lookthrough = _lookthrough(engine, lookthrough_rounds)
+    beside = _Beside(engine, clock)
+    try:
+        with clock("facts on the day"):
+            parties = beside.run("parties on their own facts", _table, "base", sql.base(policy))
+            has_direct = _has_column(engine, "g_stakes", "direct")
+            engine.table("d_rows", sql.rows_on_day(policy, has_direct=has_direct))
+            sources = engine.rows("SELECT count(*) FROM (SELECT DISTINCT src FROM d_rows) s")[0][0]
+            engine.table("d_stk", sql.stakes_on_day(single_source=sources <= 1))
+            engine.table("d_ind", sql.indirect_on_day())
+            engine.table("d_ctl", sql.controls_on_day(policy))
+            run.parties = parties.result()
+        lookthrough = beside.run("look-through", _lookthrough, lookthrough_rounds)
+        with clock("fixpoints"):
+            run.linked = _grow(engine, "lw", sql.lower_start(), lambda delta, k: sql.lower_entrants(policy, delta, k))
+            linked_evidence = beside.run("evidence of the linked set", _table, "ev_linked", sql.evidence_linked())
+            possible = _grow(engine, "up", sql.upper_start(), lambda delta, k: sql.upper_entrants(policy, delta, k),
+                             carried=sql.UPPER_CARRIED)
+            run.indeterminate = possible - run.linked
+            rounds = dict(engine.rows("SELECT 'linked', max(rnd) FROM lw UNION ALL SELECT 'possible', max(rnd) FROM up"))
+            run.rounds_linked, run.rounds_possible = int(rounds["linked"] or 0), int(rounds["possible"] or 0)
+        with clock("waiting for the work beside"):
+            run.rounds_lookthrough = lookthrough.result()
+            linked_evidence.result()
+    finally:
+        beside.close()
     engine.view("st", sql.status())
     engine.view("ev", sql.evidence())
     for name in ("nx_a", "nx_b", "lt_a", "lt_b", "lt_acc", "lt_w", "lt_roots"):
@@ -75,25 +94,47 @@ def run_nexus(engine: Engine, policy: NexusPolicy, lookthrough_rounds: int = LOO
     return run
 
 
-def _fixpoints(engine: Engine, policy: NexusPolicy, run: NexusRun) -> None:
-    run.linked = _grow(engine, "lw", "SELECT node, 0 AS rnd, lbasis AS basis FROM base WHERE lbasis IS NOT NULL",
-                       lambda delta, k: sql.lower_entrants(policy, delta, k))
-    run.indeterminate = _grow(engine, "up", sql.upper_start(), lambda delta, k: sql.upper_entrants(policy, delta, k))
-    run.indeterminate -= run.linked
-    rounds = dict(engine.rows("SELECT 'linked', max(rnd) FROM lw UNION ALL SELECT 'possible', max(rnd) FROM up"))
-    run.rounds_linked, run.rounds_possible = int(rounds["linked"] or 0), int(rounds["possible"] or 0)
+class _Beside:
+    """A second stream of queries. On an engine that can `fork`, a thread with its own
+    connection runs the work handed to it, in the order handed; on any other engine (Spark) the
+    work runs at once, on the engine itself. The SQL is the same either way."""
+
+    def __init__(self, engine: Engine, clock: _Clock):
+        fork = getattr(engine, "fork", None)
+        self.engine, self.clock = engine, clock
+        self.side = fork() if fork is not None else None
+        self.pool = ThreadPoolExecutor(max_workers=1) if self.side is not None else None
+
+    def run(self, phase: str, work, *args) -> Future:
+        if self.pool is None:
+            done: Future = Future()
+            with self.clock(phase):
+                done.set_result(work(self.engine, *args))
+            return done
+        return self.pool.submit(_timed, self.clock, f"{phase} (in a second thread)", work, self.side, *args)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.side.close()
 
 
-def _grow(engine: Engine, name: str, start: str, entrants) -> int:
+def _table(engine: Engine, name: str, query: str) -> int:
+    return engine.table(name, query)
+
+
+def _grow(engine: Engine, name: str, start: str, entrants, carried: str = "") -> int:
     """Grow the set `name` from `start` until a round adds nobody; return its size. Each round
-    looks only at what the last round's newcomers hold or control (semi-naive evaluation)."""
+    looks only at what the last round's newcomers hold or control (semi-naive evaluation).
+    `carried`: the further columns of `name`, as the select list newcomers fill them with."""
+    extra = f", {carried}" if carried else ""
     size = added = engine.table(name, start)
     delta, spare, rounds = f"(SELECT node FROM {name})", "nx_a", 0
     while added:
         rounds += 1
         added = engine.table(spare, entrants(delta, rounds))
         if added:
-            engine.append(name, f"SELECT node, rnd, basis FROM {spare}")
+            engine.append(name, f"SELECT node, rnd, basis{extra} FROM {spare}")
             size += added
             delta = spare
             spare = "nx_b" if spare == "nx_a" else "nx_a"
@@ -113,8 +154,13 @@ def _lookthrough(engine: Engine, limit: int) -> int:
         rounds += 1
         engine.append("lt_acc", f"SELECT node, vlo, vhi FROM {spare}")
         frontier, spare = spare, frontier
-    engine.table("lt", sql.lookthrough_total() + " UNION ALL SELECT node, vlo, vhi FROM lt_roots")
+    engine.table("lt", sql.lookthrough_total())
     return rounds
+
+
+def _timed(clock: _Clock, phase: str, work, *args):
+    with clock(phase):
+        return work(*args)
 
 
 def _has_column(engine: Engine, table: str, column: str) -> bool:

@@ -8,8 +8,9 @@ above it, `hi`/`his` an upper bound and whether the share is strictly below it. 
 
 Tables the queries expect: `g_parties`, `g_stakes`, `g_controls` (see `nexus.graph`), then the
 ones the driver materializes: `base`, `d_rows`, `d_stk` (direct stakes), `d_ind` (stakes stated
-as indirect), `d_ctl`, `lw` (linked set), `up` (possibly-linked set), their deltas, and the
-look-through tables.
+as indirect), `d_ctl`, `lw` (linked set), `up` (possibly-linked set, carrying the linked set's
+basis and round), their deltas, `ev_linked` (the linked set's evidence) and the look-through
+tables (`lt`: one row per row of `base`).
 
 Direct and indirect stakes (15 CFR 791.301, "owned by, controlled by"): the majority and
 dominant-minority tests add up what linked holders hold directly; holdings through an entity
@@ -29,15 +30,18 @@ from cvrule.nexus.policy import SHARE_UNITS, NexusPolicy
 
 __all__ = [
     "LOOKTHROUGH_UNITS",
+    "UPPER_CARRIED",
     "base",
     "controls_on_day",
     "evidence",
+    "evidence_linked",
     "indirect_on_day",
     "lookthrough_roots",
     "lookthrough_step",
     "lookthrough_total",
     "lookthrough_weights",
     "lower_entrants",
+    "lower_start",
     "rows_on_day",
     "stakes_on_day",
     "status",
@@ -123,16 +127,32 @@ WITH r AS (
     CASE WHEN country IS NULL THEN 0 ELSE 1 END AS has_country
   FROM c
 ), n AS (
-  SELECT node, min(linked_by) AS lbasis, max(has_country) AS has_country,
-         min(CASE WHEN unknown_by = 'country_unknown' THEN NULL ELSE unknown_by END) AS other_unknown
+  SELECT node, min({_code('linked_by', _OWN_BASES)}) AS lcode, max(has_country) AS has_country,
+         min({_code('unknown_by', _OTHER_UNKNOWN)}) AS ucode
   FROM f GROUP BY node
 )
-SELECT node, lbasis,
-  CASE WHEN lbasis IS NOT NULL THEN NULL
+SELECT node, {_name('lcode', _OWN_BASES)} AS lbasis,
+  CASE WHEN lcode IS NOT NULL THEN NULL
        WHEN has_country = 0 THEN 'country_unknown'
-       ELSE other_unknown END AS ubasis
+       ELSE {_name('ucode', _OTHER_UNKNOWN)} END AS ubasis
 FROM n
 """
+
+
+# A node with several records takes the first basis in alphabetical order (`min`), grouped as
+# small integers numbered in that order (cheaper to group by than text) and named again after.
+_OWN_BASES = ("citizen", "government", "headquartered", "organized", "principal_place", "resident")
+_OTHER_UNKNOWN = ("headquarters_unknown", "ownership_unknown", "ppob_unknown", "residence_unknown")
+
+
+def _code(column: str, names: tuple[str, ...]) -> str:
+    """The position of `column` in `names` (sorted), null for any other value."""
+    assert list(names) == sorted(names)
+    return "CASE " + " ".join(f"WHEN {column} = {_text(n)} THEN {i}" for i, n in enumerate(names)) + " END"
+
+
+def _name(column: str, names: tuple[str, ...]) -> str:
+    return "CASE " + " ".join(f"WHEN {column} = {i} THEN {_text(n)}" for i, n in enumerate(names)) + " END"
 
 
 # -- facts on the evaluation day -----------------------------------------------------------------
@@ -150,21 +170,31 @@ def rows_on_day(policy: NexusPolicy, has_direct: bool = True) -> str:
     """
     equity = _bool(policy.equity_stands_for_voting)
     direct = "CASE WHEN s.direct = FALSE THEN 0 ELSE 1 END" if has_direct else "1"
+    on_day = _holds_on(policy.day, "s")
+    # `mixed`: the holdings with both voting and other rows, the only ones where a row is left
+    # out. Found from the few non-voting holdings (not by listing every voting holding), and
+    # from narrow reads of g_stakes, so the wide rows `e` are read once.
     return f"""
 WITH e AS (
   SELECT s.edge, s.src, s.holding, s.owner, s.owned, s.interest, s.share_min, s.share_max,
          s.min_exclusive, s.max_exclusive, {direct} AS direct
-  FROM g_stakes s WHERE {_holds_on(policy.day, 's')}
-), v AS (
-  SELECT DISTINCT src, holding, direct FROM e WHERE interest = 'voting'
+  FROM g_stakes s WHERE {on_day}
+), h AS (
+  SELECT s.src, s.holding, {direct} AS direct, CASE WHEN s.interest = 'voting' THEN 1 ELSE 0 END AS voting
+  FROM g_stakes s WHERE {on_day}
+), mixed AS (
+  SELECT DISTINCT v.src, v.holding, v.direct
+  FROM h v JOIN (SELECT DISTINCT src, holding, direct FROM h WHERE voting = 0) o
+    ON o.src = v.src AND o.holding = v.holding AND o.direct = v.direct
+  WHERE v.voting = 1
 ), k AS (
   SELECT e.edge, e.src, e.owner, e.owned, e.direct, e.share_min, e.share_max, e.min_exclusive, e.max_exclusive,
     CASE WHEN (e.interest = 'voting' OR {equity})
               AND (e.share_min IS NOT NULL OR e.share_max IS NOT NULL)
               AND coalesce(e.share_min, 0.0) <= coalesce(e.share_max, 1.0)
          THEN 1 ELSE 0 END AS usable
-  FROM e LEFT JOIN v ON v.src = e.src AND v.holding = e.holding AND v.direct = e.direct
-  WHERE e.interest = 'voting' OR v.holding IS NULL
+  FROM e LEFT JOIN mixed m ON m.src = e.src AND m.holding = e.holding AND m.direct = e.direct
+  WHERE e.interest = 'voting' OR m.holding IS NULL
 ), b AS (
   SELECT edge, src, owner, owned, direct, usable, min_exclusive, max_exclusive,
     CASE WHEN usable = 1 AND share_min IS NOT NULL
@@ -257,11 +287,17 @@ SELECT edge, by_node, over_node, kind, lvl FROM (
 
 
 def _candidates(delta: str, inside: str, level: int, indirect: bool = False) -> str:
-    """Parties outside `inside` that a party of `delta` holds a stake in (with `indirect`, also
-    a stake stated as indirect) or has control over."""
+    """`cand`: parties outside `inside` that a party of `delta` holds a stake in (with
+    `indirect`, also a stake stated as indirect) or has control over (of `level` or more).
+    `edges`: every stake (`stake` = 1) and control of that level (`stake` = 0) held in a
+    candidate, one list, so each round joins the set `inside` once and groups once."""
     through = f"""
     SELECT s.owned AS node FROM d_ind s JOIN {delta} d ON s.owner = d.node
     UNION""" if indirect else ""
+    through_edges = """
+  UNION ALL
+  SELECT s.owned AS node, s.owner AS by_node, 1 AS stake, CAST(0 AS BIGINT) AS lo, 0 AS los, s.hi, s.his
+  FROM cand c JOIN d_ind s ON s.owned = c.node""" if indirect else ""
     return f"""
 cand AS (
   SELECT x.node FROM (
@@ -270,10 +306,12 @@ cand AS (
     SELECT c.over_node AS node FROM d_ctl c JOIN {delta} d ON c.by_node = d.node WHERE c.lvl >= {level}
   ) x LEFT JOIN {inside} i ON i.node = x.node
   WHERE i.node IS NULL
-), by_control AS (
-  SELECT DISTINCT c.node FROM cand c
-  JOIN d_ctl k ON k.over_node = c.node
-  JOIN {inside} i ON i.node = k.by_node
+), edges AS (
+  SELECT s.owned AS node, s.owner AS by_node, 1 AS stake, s.lo, s.los, s.hi, s.his
+  FROM cand c JOIN d_stk s ON s.owned = c.node{through_edges}
+  UNION ALL
+  SELECT k.over_node AS node, k.by_node, 0 AS stake, CAST(0 AS BIGINT) AS lo, 0 AS los, CAST(0 AS BIGINT) AS hi, 0 AS his
+  FROM cand c JOIN d_ctl k ON k.over_node = c.node
   WHERE k.lvl >= {level}
 )"""
 
@@ -281,28 +319,27 @@ cand AS (
 def lower_entrants(policy: NexusPolicy, delta: str, round_no: int) -> str:
     """Parties that become linked in this round, among those a newcomer of the last round
     (`delta`) holds or controls: linked holders (the minimum of each stake) hold a majority, or
-    a dominant minority, or a linked party has controlling control."""
+    a dominant minority (more than any other holder's maximum), or a linked party has
+    controlling control."""
     majority2, dominant2 = 2 * policy.majority, 2 * policy.dominant
     return f"""
 WITH {_candidates(delta, "lw", 2)}, held AS (
-  SELECT s.owned AS node,
-    sum(CASE WHEN i.node IS NULL THEN 0 ELSE 1 END) AS n_in,
-    2 * sum(CASE WHEN i.node IS NULL THEN 0 ELSE s.lo END) + max(CASE WHEN i.node IS NULL THEN 0 ELSE s.los END) AS block2,
-    max(CASE WHEN i.node IS NULL THEN 2 * s.hi - s.his ELSE 0 END) AS other2
-  FROM cand c JOIN d_stk s ON s.owned = c.node LEFT JOIN lw i ON i.node = s.owner
-  GROUP BY s.owned
-), by_holders AS (
+  SELECT e.node,
+    sum(CASE WHEN e.stake = 1 AND i.node IS NOT NULL THEN 1 ELSE 0 END) AS n_in,
+    2 * sum(CASE WHEN e.stake = 1 AND i.node IS NOT NULL THEN e.lo ELSE 0 END)
+      + max(CASE WHEN e.stake = 1 AND i.node IS NOT NULL THEN e.los ELSE 0 END) AS block2,
+    max(CASE WHEN e.stake = 1 AND i.node IS NULL THEN 2 * e.hi - e.his ELSE 0 END) AS other2,
+    max(CASE WHEN e.stake = 0 AND i.node IS NOT NULL THEN 1 ELSE 0 END) AS by_control
+  FROM edges e LEFT JOIN lw i ON i.node = e.by_node
+  GROUP BY e.node
+), decided AS (
   SELECT node,
-    CASE WHEN block2 > {majority2} THEN 'majority'
-         WHEN block2 >= {dominant2} AND block2 > other2 THEN 'dominant_minority' END AS basis
-  FROM held WHERE n_in > 0
+    CASE WHEN n_in > 0 AND block2 > {majority2} THEN 'majority'
+         WHEN n_in > 0 AND block2 >= {dominant2} AND block2 > other2 THEN 'dominant_minority'
+         WHEN by_control = 1 THEN 'control' END AS basis
+  FROM held
 )
-SELECT c.node, {round_no} AS rnd,
-  coalesce(h.basis, CASE WHEN b.node IS NOT NULL THEN 'control' END) AS basis
-FROM cand c
-LEFT JOIN by_holders h ON h.node = c.node
-LEFT JOIN by_control b ON b.node = c.node
-WHERE h.basis IS NOT NULL OR b.node IS NOT NULL
+SELECT node, {round_no} AS rnd, basis FROM decided WHERE basis IS NOT NULL
 """
 
 
@@ -313,32 +350,40 @@ def upper_entrants(policy: NexusPolicy, delta: str, round_no: int) -> str:
     control."""
     review2 = 2 * policy.review
     return f"""
-WITH {_candidates(delta, "up", 1, indirect=True)}, stakes AS (
-  SELECT owner, owned, hi, his FROM d_stk
-  UNION ALL
-  SELECT owner, owned, hi, his FROM d_ind
-), held AS (
-  SELECT s.owned AS node, 2 * sum(s.hi) - max(s.his) AS block2
-  FROM cand c JOIN stakes s ON s.owned = c.node JOIN up i ON i.node = s.owner
-  GROUP BY s.owned
-), by_holders AS (
-  SELECT node, 'review_share' AS basis FROM held WHERE block2 >= {review2}
+WITH {_candidates(delta, "up", 1, indirect=True)}, held AS (
+  SELECT e.node,
+    sum(e.stake) AS n_in,
+    2 * sum(e.hi) - max(e.his) AS block2,
+    max(1 - e.stake) AS by_control
+  FROM edges e JOIN up i ON i.node = e.by_node
+  GROUP BY e.node
+), decided AS (
+  SELECT node,
+    CASE WHEN n_in > 0 AND block2 >= {review2} THEN 'review_share'
+         WHEN by_control = 1 THEN 'review_control' END AS basis
+  FROM held
 )
-SELECT c.node, {round_no} AS rnd,
-  coalesce(h.basis, CASE WHEN b.node IS NOT NULL THEN 'review_control' END) AS basis
-FROM cand c
-LEFT JOIN by_holders h ON h.node = c.node
-LEFT JOIN by_control b ON b.node = c.node
-WHERE h.basis IS NOT NULL OR b.node IS NOT NULL
+SELECT node, {round_no} AS rnd, basis FROM decided WHERE basis IS NOT NULL
 """
 
 
+def lower_start() -> str:
+    """The linked set starts from the parties linked on their own facts."""
+    return "SELECT node, 0 AS rnd, lbasis AS basis FROM base WHERE lbasis IS NOT NULL"
+
+
+UPPER_CARRIED = "CAST(NULL AS STRING) AS lbasis, CAST(NULL AS INT) AS lrnd"
+"""The columns `up` carries for the linked set (its basis and round), null for every other row."""
+
+
 def upper_start() -> str:
-    """The possibly-linked set starts from the linked set and the parties of unknown status."""
-    return """
-SELECT node, 0 AS rnd, 'linked' AS basis FROM lw
+    """The possibly-linked set starts from the linked set (basis `linked`, with the linked set's
+    own basis and round carried as `lbasis` and `lrnd`, so the status needs no join with `lw`)
+    and the parties of unknown status."""
+    return f"""
+SELECT node, 0 AS rnd, 'linked' AS basis, basis AS lbasis, rnd AS lrnd FROM lw
 UNION ALL
-SELECT b.node, 0 AS rnd, b.ubasis AS basis
+SELECT b.node, 0 AS rnd, b.ubasis AS basis, {UPPER_CARRIED}
 FROM base b LEFT JOIN lw l ON l.node = b.node
 WHERE b.ubasis IS NOT NULL AND l.node IS NULL
 """
@@ -347,12 +392,8 @@ WHERE b.ubasis IS NOT NULL AND l.node IS NULL
 # -- evidence and the status table ---------------------------------------------------------------
 
 
-def evidence() -> str:
-    """For every party that entered a set through others, the edges and holders it rests on:
-    only holders that were in the set in an earlier round, so every path ends at a party linked
-    (or of unknown status) on its own facts. Control of the set's level by such a holder is
-    evidence whatever the basis (a linked majority holder that also appoints the board, a 20 %
-    holder whose nominee holds a board seat); holdings are evidence of a basis by holdings."""
+def evidence_linked() -> str:
+    """The evidence of the linked set (`ev_linked`): ready once the lower fixpoint is."""
     return """
 SELECT n.node, 'linked' AS fixpoint, r.owner AS via, 'ownership' AS relation, r.edge,
        r.lo, r.los, r.hi, r.his, r.gap, CAST(NULL AS STRING) AS kind
@@ -363,6 +404,17 @@ SELECT n.node, 'linked' AS fixpoint, k.by_node AS via, 'control' AS relation, k.
        CAST(NULL AS BIGINT) AS lo, 0 AS los, CAST(NULL AS BIGINT) AS hi, 0 AS his, 0 AS gap, k.kind
 FROM lw n JOIN d_ctl k ON k.over_node = n.node JOIN lw h ON h.node = k.by_node AND h.rnd < n.rnd
 WHERE n.basis IN ('majority', 'dominant_minority', 'control') AND k.lvl >= 2
+"""
+
+
+def evidence() -> str:
+    """For every party that entered a set through others, the edges and holders it rests on:
+    only holders that were in the set in an earlier round, so every path ends at a party linked
+    (or of unknown status) on its own facts. Control of the set's level by such a holder is
+    evidence whatever the basis (a linked majority holder that also appoints the board, a 20 %
+    holder whose nominee holds a board seat); holdings are evidence of a basis by holdings."""
+    return """
+SELECT node, fixpoint, via, relation, edge, lo, los, hi, his, gap, kind FROM ev_linked
 UNION ALL
 SELECT n.node, 'possible' AS fixpoint, r.owner AS via, 'ownership' AS relation, r.edge,
        r.lo, r.los, r.hi, r.his, r.gap, CASE WHEN r.direct = 0 THEN 'indirect' END AS kind
@@ -377,18 +429,18 @@ WHERE n.basis IN ('review_share', 'review_control') AND k.lvl >= 1
 
 
 def status() -> str:
-    """One row per party: linked (lower fixpoint), indeterminate (upper less lower) or not."""
+    """One row per party (a row of `lt`, which has one per row of `base`): linked (lower
+    fixpoint), indeterminate (upper less lower) or not. The linked set is the part of `up` whose
+    basis is `linked`, carrying its own basis and round."""
     return f"""
-SELECT b.node,
-  CASE WHEN l.node IS NOT NULL THEN 'linked' WHEN p.node IS NOT NULL THEN 'indeterminate' ELSE 'not_linked' END AS linkage,
-  CASE WHEN l.node IS NOT NULL THEN l.basis ELSE p.basis END AS basis,
-  CASE WHEN l.node IS NOT NULL THEN l.rnd ELSE p.rnd END AS rnd,
-  CAST(coalesce(t.vlo, 0) AS DOUBLE) / {LOOKTHROUGH_UNITS} AS lookthrough_min,
-  CAST(coalesce(t.vhi, 0) AS DOUBLE) / {LOOKTHROUGH_UNITS} AS lookthrough_max
-FROM base b
-LEFT JOIN lw l ON l.node = b.node
-LEFT JOIN up p ON p.node = b.node
-LEFT JOIN lt t ON t.node = b.node
+SELECT t.node,
+  CASE WHEN p.basis = 'linked' THEN 'linked' WHEN p.node IS NOT NULL THEN 'indeterminate' ELSE 'not_linked' END AS linkage,
+  CASE WHEN p.basis = 'linked' THEN p.lbasis ELSE p.basis END AS basis,
+  CASE WHEN p.basis = 'linked' THEN p.lrnd ELSE p.rnd END AS rnd,
+  CAST(t.vlo AS DOUBLE) / {LOOKTHROUGH_UNITS} AS lookthrough_min,
+  CAST(t.vhi AS DOUBLE) / {LOOKTHROUGH_UNITS} AS lookthrough_max
+FROM lt t
+LEFT JOIN up p ON p.node = t.node
 """
 
 
@@ -426,8 +478,17 @@ SELECT node, vlo, vhi FROM (
 
 
 def lookthrough_total() -> str:
+    """Each party's look-through (`lt`), one row per row of `base`: a root's 1, the capped sum of
+    the levels that reached a party, or 0. Joined with `base` here, where it can run beside the
+    fixpoints, so that the status needs only one join after them."""
     m = LOOKTHROUGH_UNITS
     return f"""
-SELECT node, CAST(least({m}, sum(vlo)) AS BIGINT) AS vlo, CAST(least({m}, sum(vhi)) AS BIGINT) AS vhi
-FROM lt_acc GROUP BY node
+WITH t AS (
+  SELECT node, CAST(least({m}, sum(vlo)) AS BIGINT) AS vlo, CAST(least({m}, sum(vhi)) AS BIGINT) AS vhi
+  FROM lt_acc GROUP BY node
+  UNION ALL
+  SELECT node, vlo, vhi FROM lt_roots
+)
+SELECT b.node, coalesce(t.vlo, CAST(0 AS BIGINT)) AS vlo, coalesce(t.vhi, CAST(0 AS BIGINT)) AS vhi
+FROM base b LEFT JOIN t ON t.node = b.node
 """
