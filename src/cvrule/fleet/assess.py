@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -365,7 +366,8 @@ def _write(assessment: Assessment, out: Path, run_dir: Path, space: Workspace, l
     steps = 5
     report("write", 0, steps)
     run_dir.mkdir(parents=True, exist_ok=True)
-    _atomic(run_dir / "assessment.json", assessment.to_json())
+    data = assessment.to_json()  # large: serialized once, for the run folder and the record pack
+    _atomic(run_dir / "assessment.json", data)
     report("write", 1, steps)
     written = write_reports(assessment, out, formats or FORMATS)
     report("write", 2, steps)
@@ -373,10 +375,15 @@ def _write(assessment: Assessment, out: Path, run_dir: Path, space: Workspace, l
     report("write", 3, steps)
     written += write_cx0158(assessment, out)
     report("write", 4, steps)
-    pack = write_record_pack(assessment, space.evidence, law.directory, run_dir / "record-pack.zip")
+    pack = write_record_pack(assessment, space.evidence, law.directory, run_dir / "record-pack.zip", data)
     copy = out / f"record-pack-{assessment.run_id}.zip"
-    shutil.copyfile(pack, copy.with_suffix(".zip.incoming"))
-    copy.with_suffix(".zip.incoming").replace(copy)
+    incoming = copy.with_suffix(".zip.incoming")
+    incoming.unlink(missing_ok=True)
+    try:
+        os.link(pack, incoming)  # the pack is never changed in place: one file, two names, no copy of gigabytes
+    except OSError:
+        shutil.copyfile(pack, incoming)
+    incoming.replace(copy)
     written += [run_dir / "assessment.json", pack, copy]
     report("write", steps, steps)
     return written

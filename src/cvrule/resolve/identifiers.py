@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from stdnum import lei as _lei
@@ -99,6 +100,12 @@ def normalize(scheme: str, raw: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+_MEMO = 1 << 18
+"""Distinct texts remembered by `domain_of` and `purl_hints` (pure functions asked of every
+mention and package namespace of a fleet: a few distinct values, asked many times)."""
+
+
+@lru_cache(maxsize=_MEMO)
 def domain_of(text: str) -> str | None:
     """The registrable domain of a URL, host or e-mail address ("https://www.quectel.com/x" -> "quectel.com")."""
     value = text.strip().lower()
@@ -155,6 +162,7 @@ def identifiers_in_text(text: str) -> Identifiers:
     return found
 
 
+@lru_cache(maxsize=_MEMO)
 def purl_hints(purl: str | None) -> tuple[str | None, str | None]:
     """(domain, organization) a package URL's namespace points at, if any.
 

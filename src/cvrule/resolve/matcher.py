@@ -7,8 +7,9 @@ blocking index. Analyst judgements override scores: a confirmed pair is linked (
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from cvrule.resolve.algorithms import ALGORITHMS
@@ -205,14 +206,54 @@ _WORKER: tuple[Matcher, int, float] | None = None
 
 def _match_chunk(chunk: list[tuple[str, Query]]) -> list[Outcome]:
     matcher, keep, floor = _WORKER
-    return [_match_one(matcher, key, query, keep, floor) for key, query in chunk]
+    alike: dict[Hashable, Outcome] = {}
+    return [_match_one(matcher, key, query, keep, floor, alike) for key, query in chunk]
 
 
-def _match_one(matcher: Matcher, key: str, query: Query, keep: int, floor: float) -> Outcome:
+def _match_one(matcher: Matcher, key: str, query: Query, keep: int, floor: float,
+               alike: dict[Hashable, Outcome] | None = None) -> Outcome:
+    """The outcome of one subject; `alike` holds the outcomes of subjects already matched, by
+    what their outcome depends on (`_what_counts`), so that subjects differing only in what no
+    target can meet are matched once."""
+    counts = _what_counts(matcher, key, query) if alike is not None else None
+    if counts is not None and counts in alike:
+        return _as_subject(alike[counts], key)
     found = matcher.match(query, key, explain=keep, floor=floor) if (query.names or query.identifiers.values) else []
     outcome = matcher.decide(found, query)
     outcome.candidates = found[:keep]
+    if counts is not None:
+        alike[counts] = outcome
     return outcome
+
+
+def _what_counts(matcher: Matcher, key: str, query: Query) -> Hashable | None:
+    """Everything of a subject its outcome depends on, but its key (which only names its
+    candidates): its names, country, organization hint, strong identifiers and the domains some
+    target has. Two subjects (e.g. one supplier named with two package namespaces of which no
+    party has the domain) with the same are matched alike. None for a subject an analyst judged
+    (the judgement is of its key)."""
+    judgements = matcher.judgements
+    if key in judgements.confirmed or key in judgements.rejected:
+        return None
+    values = query.identifiers.values
+    strong = tuple((scheme, tuple(sorted(values[scheme]))) for scheme in STRONG_SCHEMES if values.get(scheme))
+    known = matcher.index.by_identifier
+    domains = tuple(sorted(d for d in values.get("domain", ()) if ("domain", d) in known))
+    matched = bool(query.names or values)  # `_match_one` matches nothing else
+    return matched, query.names, query.country, query.organization_hint, strong, domains
+
+
+def _as_subject(outcome: Outcome, key: str) -> Outcome:
+    """Another subject's outcome, its candidates named for subject `key`."""
+    def named(candidate: Candidate) -> Candidate:
+        return dataclasses.replace(candidate, candidate_id=candidate_id(key, candidate.target.ref) if key else "")
+
+    candidates = [named(c) for c in outcome.candidates]
+    chosen = outcome.chosen
+    if chosen is not None:
+        same = [mine for theirs, mine in zip(outcome.candidates, candidates) if theirs is chosen]
+        chosen = same[0] if same else named(chosen)
+    return Outcome(outcome.status, chosen, outcome.reason, candidates)
 
 
 def match_all(matcher: Matcher, subjects: Sequence[tuple[str, Query]], keep: int = 3, floor: float = 0.0,
@@ -231,8 +272,9 @@ def match_all(matcher: Matcher, subjects: Sequence[tuple[str, Query]], keep: int
         wanted = min(os.cpu_count() or 1, 4)
     if wanted <= 1 or len(subjects) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         out = []
+        alike: dict[Hashable, Outcome] = {}
         for done, (key, query) in enumerate(subjects, start=1):
-            out.append(_match_one(matcher, key, query, keep, floor))
+            out.append(_match_one(matcher, key, query, keep, floor, alike))
             if progress and (done % 1000 == 0 or done == len(subjects)):
                 progress(done, len(subjects))
         return out

@@ -11,6 +11,8 @@
    outcome is `linked`, `review` or `unresolved`, with the reason. Mentions are handled as a set
    in the database (`ResolutionStore.mention_forms`): only the distinct forms they are written in
    come to Python, and each mention's result is written by joining it to its form's outcome.
+   Subjects that differ only in what no target can meet (a domain no party has, as many package
+   namespaces give) are matched once, each getting the outcome under its own key (`match_all`).
 4. Screening: every distinct mention and every party a mention was linked to is matched against
    the list entries; candidates scoring at least `screening_threshold` are risk flags.
 5. The run's results replace the previous run's, in one transaction.
@@ -89,8 +91,14 @@ def _load(store: Store, settings: ResolveSettings) -> tuple[Matcher, Matcher, Ju
 
 
 def _candidate_row(run_id: str, purpose: str, subject_key: str, query: Query, rank: int, candidate: Candidate,
-                   status: str) -> dict:
+                   status: str, written: dict[int, tuple[list, str]] | None = None) -> dict:
+    """`written`: the features already serialized, by list (subjects matched alike share them)."""
     target = candidate.target
+    features = written.get(id(candidate.features)) if written is not None else None
+    if features is None or features[0] is not candidate.features:
+        features = (candidate.features, orjson.dumps([f.as_json() for f in candidate.features]).decode())
+        if written is not None:
+            written[id(candidate.features)] = features
     return {
         "run_id": run_id, "candidate_id": candidate.candidate_id, "purpose": purpose, "subject_key": subject_key,
         "subject_name": " / ".join(query.names) if query.names else None, "subject_country": query.country,
@@ -98,7 +106,7 @@ def _candidate_row(run_id: str, purpose: str, subject_key: str, query: Query, ra
         "target_name": target.name, "target_countries": list(target.countries), "list_name": target.list_name,
         "programs": list(target.programs), "rank": rank, "score": round(candidate.score, 6),
         "decision": candidate.decision, "method": candidate.method, "status": status,
-        "features": orjson.dumps([f.as_json() for f in candidate.features]).decode(),
+        "features": features[1],
     }
 
 
@@ -139,13 +147,14 @@ def resolve_store(store: Store, settings: ResolveSettings | None = None, actor: 
 
     outcomes: dict[str, Outcome] = {}
     candidate_rows: list[dict] = []
+    written: dict[int, tuple[list, str]] = {}
     items = list(subjects.items())
     report = (lambda done, total: progress("linking", done, total)) if progress else None
     for (key, query), outcome in zip(items, match_all(party_matcher, items, KEEP_CANDIDATES, progress=report)):
         outcomes[key] = outcome
         for rank, candidate in enumerate(outcome.candidates, start=1):
             status = "confirmed" if candidate.method == "analyst" else "open"
-            candidate_rows.append(_candidate_row(run_id, "link", key, query, rank, candidate, status))
+            candidate_rows.append(_candidate_row(run_id, "link", key, query, rank, candidate, status, written))
 
     counts = {"mentions": sum(form.file_linked + form.matched for form in mentions.forms),
               "subjects": len(subjects), "parties": len(party_matcher.index), "list_entries": len(list_matcher.index),
@@ -178,7 +187,7 @@ def resolve_store(store: Store, settings: ResolveSettings | None = None, actor: 
         for (key, query), outcome in zip(items, outcomes_screened):
             for rank, hit in enumerate(outcome.candidates, start=1):
                 status = "confirmed" if hit.method == "analyst" else "open"
-                row = _candidate_row(run_id, "screening", key, query, rank, hit, status)
+                row = _candidate_row(run_id, "screening", key, query, rank, hit, status, written)
                 candidate_rows.append(row)
                 flags.append(row)
     counts["screening_flags"] = len(flags)
