@@ -123,3 +123,15 @@ def test_a_file_named_xlsx_that_is_not_a_workbook_is_refused(tmp_path):
     fake.write_text("cvrule_dataflows: 1\n")
     with pytest.raises(InputError, match="expected an XLSX workbook"):
         load_register(fake)
+
+
+def test_ingest_skips_the_workbook_register_instead_of_misreading_it_as_a_supplier_register(tmp_path):
+    from cvrule.ingest.detect import NotAnInput, detect
+
+    workbook = tmp_path / "flows.xlsx"
+    write_register_xlsx(workbook, load_register(DEMO_REGISTER))
+    with pytest.raises(NotAnInput) as error:
+        detect(workbook)
+    assert "data-flow register" in str(error.value)
+    result = runner.invoke(app, ["ingest", str(workbook), "--workspace", str(tmp_path / "ws")])
+    assert "data-flow register" in result.output, result.output

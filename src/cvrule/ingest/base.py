@@ -169,6 +169,25 @@ def is_dataflow_register(head: bytes) -> bool:
     return bool(_DATAFLOWS_KEY.search(head))
 
 
+_SHEET = re.compile(rb'<(?:\w+:)?sheet\b[^>]*\bname="([^"]*)"')
+
+
+def is_dataflow_workbook(head: bytes, path: Path) -> bool:
+    """Whether a file is the XLSX form of the data-flow register (a workbook with a `flows`
+    sheet, `cvrule.filings.dataflows_xlsx`): the filings read it, no ingest format does."""
+    if not head.startswith(b"PK\x03\x04"):
+        return False
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open("xl/workbook.xml") as part:
+            workbook = part.read(1 << 20)
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+        return False
+    names = {name.decode("utf-8", "ignore").strip().lower() for name in _SHEET.findall(workbook)}
+    return "flows" in names
+
+
 def read_head(path: Path, size: int = 65536) -> bytes:
     with open(path, "rb") as handle:
         return handle.read(size)

@@ -12,7 +12,7 @@ import importlib
 from pathlib import Path
 
 from cvrule.errors import InputError
-from cvrule.ingest.base import Format, is_dataflow_register, is_fleet_manifest, read_head
+from cvrule.ingest.base import Format, is_dataflow_register, is_dataflow_workbook, is_fleet_manifest, read_head
 
 __all__ = ["NOT_INPUT_SUFFIXES", "NotAnInput", "all_formats", "detect"]
 
@@ -73,7 +73,7 @@ def detect(path: Path) -> Format:
         raise NotAnInput(str(path), "a cvrule fleet manifest",
                          "is a cvrule fleet manifest, not an input to ingest: `cvrule assess` reads it "
                          "(give it the manifest's folder)")
-    if is_dataflow_register(head):
+    if is_dataflow_register(head) or is_dataflow_workbook(head, path):
         raise NotAnInput(str(path), "a cvrule data-flow register",
                          "is a cvrule data-flow register, not an input to ingest: `cvrule authorization` reads it "
                          "(docs/dataflows.md)")
