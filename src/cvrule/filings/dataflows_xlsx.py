@@ -12,8 +12,6 @@ the enumerated columns.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,7 +26,7 @@ from cvrule.filings.dataflows import (DataFlow, DataFlowRegister, DataKind, Flow
 from cvrule.ingest.base import check_size
 from cvrule.ingest.limits import Limits
 from cvrule.ingest.register import Column
-from cvrule.ingest.register import _check_archive as check_archive  # the supplier register's zip-bomb guard
+from cvrule.ingest.register import check_archive  # the supplier register's zip-bomb guard
 
 __all__ = ["INSTRUCTIONS_SHEET", "SHEETS", "read_register_xlsx", "write_register_xlsx"]
 
@@ -299,23 +297,10 @@ _STAMP = datetime(2026, 1, 1)
 
 
 def _reproducible_bytes(workbook: Any) -> bytes:
-    """The workbook's XLSX bytes, the same for the same content (as cvrule.report.xlsx does it)."""
-    from openpyxl.writer.excel import ExcelWriter
+    """The workbook's XLSX bytes, the same for the same content."""
+    from cvrule.report.xlsx import reproducible_xlsx
 
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(workbook, archive).save()  # unlike Workbook.save, keeps `modified` as set
-    out = io.BytesIO()
-    moment = (_STAMP.year, _STAMP.month, _STAMP.day, 0, 0, 0)
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=moment)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.create_system = 0
-            fixed.external_attr = 0o600 << 16
-            target.writestr(fixed, source.read(info.filename))
-    return out.getvalue()
+    return reproducible_xlsx(workbook, _STAMP)
 
 
 def _validation(factory: Callable[..., Any], choices: tuple[str, ...], several: bool, letter: str) -> Any:

@@ -15,36 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict
 
 from cvrule.filings.dataflows import DataFlowRegister, FlowItem, RegisterParty
-from cvrule.fleet.result import Assessment, PartyView
+from cvrule.fleet.result import Assessment, FindingKind, PartyView, RiskFinding  # noqa: F401 (re-exported)
 from cvrule.resolve.names import simple_fold
 
-__all__ = ["PartyStatus", "RiskFinding", "covered_jurisdictions", "party_status", "register_findings"]
-
-FindingKind = Literal["operator_linked", "operator_indeterminate", "operator_unknown", "hosted_in_covered_jurisdiction",
-                      "remote_access_by_linked", "remote_access_by_indeterminate", "remote_access_by_unknown",
-                      "remote_access_from_covered_jurisdiction", "hosting_unknown"]
-
-
-class RiskFinding(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    kind: FindingKind
-    severity: Literal["high", "review"]
-    bom: str
-    component: str | None = None
-    entry: str
-    """The flow's or remote access's id."""
-    party: str | None = None
-    party_status: str | None = None
-    countries: list[str] = []
-    says: str
-    why: list[str] = []
-    """The party's nexus path, as the assessment explained it."""
+__all__ = ["FindingKind", "PartyStatus", "RiskFinding", "covered_jurisdictions", "party_status", "register_findings"]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from cvrule.fleet.manifest import FleetManifest
-from cvrule.fleet.result import Assessment, RiskView
+from cvrule.fleet.result import Assessment, RiskFinding
 
 __all__ = ["REGISTER_NAMES", "fleet_findings", "fleet_register", "register_files"]
 
@@ -74,10 +74,10 @@ def _mentions_services(path: Path) -> bool:
         return False
 
 
-def fleet_findings(register, assessment: Assessment, law, day: date, store=None) -> list[RiskView]:
+def fleet_findings(register, assessment: Assessment, law, day: date, store=None) -> list[RiskFinding]:
     """The register's findings against the assessment, in register order, with the covered
     jurisdictions in force on `day`."""
     from cvrule.filings.risk import covered_jurisdictions, register_findings
 
     covered = covered_jurisdictions(law, max(day, law.in_force_from()))
-    return [RiskView.model_validate(f.model_dump()) for f in register_findings(register, assessment, covered, store)]
+    return register_findings(register, assessment, covered, store)

@@ -26,7 +26,8 @@ __all__ = [
     "Obligation",
     "OUTCOME_ORDER",
     "PartyView",
-    "RiskView",
+    "FindingKind",
+    "RiskFinding",
     "RoleView",
     "VehicleView",
     "matrix",
@@ -175,20 +176,27 @@ class AuthorizationView(_Data):
     """For general authorizations: when a recorded change in circumstance must be reassessed (791.306)."""
 
 
-class RiskView(_Data):
-    """A risk finding of the data-flow and remote-access register (docs/dataflows.md): beside the
-    legal outcome, never part of it."""
+FindingKind = Literal["operator_linked", "operator_indeterminate", "operator_unknown", "hosted_in_covered_jurisdiction",
+                      "remote_access_by_linked", "remote_access_by_indeterminate", "remote_access_by_unknown",
+                      "remote_access_from_covered_jurisdiction", "hosting_unknown"]
 
-    kind: str
+
+class RiskFinding(_Data):
+    """A risk finding of the data-flow and remote-access register (docs/dataflows.md,
+    cvrule.filings.risk): beside the legal outcome, never part of it."""
+
+    kind: FindingKind
     severity: Literal["high", "review"]
     bom: str
     component: str | None = None
     entry: str
+    """The flow's or remote access's id."""
     party: str | None = None
     party_status: str | None = None
     countries: list[str] = Field(default_factory=list)
     says: str
     why: list[str] = Field(default_factory=list)
+    """The party's nexus path, as the assessment explained it."""
 
 
 class Assessment(_Data):
@@ -212,7 +220,7 @@ class Assessment(_Data):
     """components, components_relevant, by_outcome:<outcome>, ..."""
     authorizations: list[AuthorizationView] = Field(default_factory=list)
     """Authorizations the manifest records, with their conditions' standing (monitoring)."""
-    findings: list[RiskView] = Field(default_factory=list)
+    findings: list[RiskFinding] = Field(default_factory=list)
     """Risk findings of the data-flow register and the BOMs' services; they change no decision."""
 
     def to_json(self) -> bytes:

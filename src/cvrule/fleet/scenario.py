@@ -164,12 +164,12 @@ _AUTHORIZATION = TypeAdapter(Authorization)
 
 
 def _derived(manifest: FleetManifest, line: Line):
-    if "sell_vehicle" in manifest.derive:
-        yield TransactionKind.sell_vehicle, None, "sale"
-    if "import_vehicle" in manifest.derive and line.importer is not None:
-        yield TransactionKind.import_vehicle, line.importer, "import"
-    if "ads_commercial_service" in manifest.derive and line.ads_service is not None:
-        yield TransactionKind.ads_commercial_service, line.ads_service, "ads-service"
+    """(kind, actor, id suffix) of each transaction derived for a model year of the line."""
+    actors = {"sale": (TransactionKind.sell_vehicle, None),
+              "import": (TransactionKind.import_vehicle, line.importer),
+              "ads-service": (TransactionKind.ads_commercial_service, line.ads_service)}
+    for suffix in manifest.derived_suffixes(line):
+        yield *actors[suffix], suffix
 
 
 def _bom_ref(manifest: FleetManifest, line_id: str | None, file: str) -> BomRef | None:

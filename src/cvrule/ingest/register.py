@@ -37,6 +37,7 @@ __all__ = [
     "RECORDS",
     "SECTIONS",
     "Column",
+    "check_archive",
     "write_register",
     "write_template",
 ]
@@ -234,12 +235,12 @@ def _sniff_xlsx(head: bytes, path: Path) -> bool:
 
 def _parse_xlsx(path: Path, limits: Limits) -> Parsed:
     check_size(path, limits)
-    _check_archive(path, limits)
+    check_archive(path, limits)
     rows = list(_xlsx_rows(path, limits))
     return Parsed(SourceInfo("supplier-register-xlsx", "1", path.stem), _facts(path, rows))
 
 
-def _check_archive(path: Path, limits: Limits) -> None:
+def check_archive(path: Path, limits: Limits) -> None:
     """Refuse a zip bomb from the archive's directory, before anything is unpacked. The sizes it
     states are binding: Python's zipfile stops a part at its stated size (and checks its CRC)."""
     try:

@@ -32,7 +32,7 @@ from cvrule.report.csv import (
 )
 from cvrule.report.views import ReportData, build, decision_sort_key, outcome_label, report_date, value_text
 
-__all__ = ["SHEETS", "render_xlsx"]
+__all__ = ["SHEETS", "render_xlsx", "reproducible_xlsx"]
 
 SHEETS = ("Matrix", "Decisions", "Missing facts", "Components", "Parties", "Obligations", "Authorizations",
           "Findings", "Interpretations", "Inputs")
@@ -75,6 +75,12 @@ def render_xlsx(assessment: Assessment) -> bytes:
     props.created = stamp
     props.modified = stamp
     props.lastModifiedBy = None
+    return reproducible_xlsx(workbook, stamp)
+
+
+def reproducible_xlsx(workbook: Workbook, stamp: datetime) -> bytes:
+    """A workbook's XLSX bytes, the same for the same content: every ZIP entry stamped `stamp`
+    (the workbook's own created/modified dates are the caller's to set)."""
     buffer = io.BytesIO()
     archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
     ExcelWriter(workbook, archive).save()  # unlike save_workbook, keeps `modified` as set
