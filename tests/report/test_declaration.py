@@ -155,6 +155,21 @@ def test_the_boms_of_the_covered_vehicles_are_attached_under_their_names_with_th
                    "format": "cyclonedx-json", "sha256": digest, "size": len(content), "attached": True}
 
 
+def test_an_input_attached_to_several_packages_is_copied_once_and_never_linked_to_the_evidence_store(kestrel, tmp_path):
+    built, evidence = kestrel
+    first = built.assessment.obligations[0]
+    other = first.model_copy(update={"filer_name": "Daehan Import Services LLC"})
+    twice = built.assessment.model_copy(update={"obligations": [first, other]})
+    write_declarations(twice, evidence, tmp_path)
+    root = tmp_path / "declarations"
+    a, b = (root / name / "attachments" / "boms" / "tcu-my2029.cdx.json"
+            for name in ("daehan-motor-america-inc-MY2029", "daehan-import-services-llc-MY2029"))
+    assert a.read_bytes() == b.read_bytes() == built.boms["boms/tcu-my2029.cdx.json"]
+    assert a.stat().st_ino == b.stat().st_ino  # one copy, two names
+    digest = hashlib.sha256(a.read_bytes()).hexdigest()
+    assert (evidence / digest[:2] / digest).stat().st_ino != a.stat().st_ino  # a report file is never the evidence itself
+
+
 def test_without_an_evidence_store_the_boms_are_listed_by_hash_for_the_filer_to_attach(kestrel, tmp_path):
     built, _ = kestrel
     write_declarations(built.assessment, None, tmp_path)

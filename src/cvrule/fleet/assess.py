@@ -366,10 +366,10 @@ def _write(assessment: Assessment, out: Path, run_dir: Path, space: Workspace, l
     steps = 5
     report("write", 0, steps)
     run_dir.mkdir(parents=True, exist_ok=True)
-    data = assessment.to_json()  # large: serialized once, for the run folder and the record pack
+    data = assessment.to_json()  # large: serialized once, for the run folder, the JSON report and the record pack
     _atomic(run_dir / "assessment.json", data)
     report("write", 1, steps)
-    written = write_reports(assessment, out, formats or FORMATS)
+    written = write_reports(assessment, out, formats or FORMATS, json=data)
     report("write", 2, steps)
     written += write_declarations(assessment, space.evidence, out, law=law)
     report("write", 3, steps)

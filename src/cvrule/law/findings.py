@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -11,14 +12,25 @@ from cvrule.model import FactRef, MissingFact, ParamRef, Reason
 __all__ = ["Finding", "all_of", "fact", "missing", "param_ref", "reason"]
 
 
+# Decisions build hundreds of thousands of reasons on a large fleet: each parameter's reference
+# is made once per parameter, not once per reason.
+
+_REFS: dict[int, ParamRef] = {}
+
+
 def fact(*path: object) -> FactRef:
     """A reference to the fact at a key path, e.g. fact("items", "tcu", "rf")."""
-    return FactRef(path=".".join(str(p) for p in path))
+    return FactRef(path=".".join(map(str, path)))
 
 
 def param_ref(param: Param) -> ParamRef:
+    """The reference of a parameter value; one per parameter (parameters are immutable, and a
+    reference is never changed once made)."""
+    known = _REFS.get(id(param))
+    if known is not None:
+        return known
     data = param.as_json()
-    return ParamRef(
+    ref = ParamRef(
         name=param.label,
         value=data["value"],
         cite=param.cite,
@@ -26,6 +38,9 @@ def param_ref(param: Param) -> ParamRef:
         effective=param.effective,
         source=param.source,
     )
+    _REFS[id(param)] = ref
+    weakref.finalize(param, _REFS.pop, id(param), None)  # gone with its parameter, before the id can be reused
+    return ref
 
 
 def reason(

@@ -43,8 +43,9 @@ def _renderers() -> dict[str, Callable[[Assessment], dict[str, bytes]]]:
     }
 
 
-def render(assessment: Assessment, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
-    """File name -> bytes of every report in `formats`, in the order of FORMATS."""
+def render(assessment: Assessment, formats: Iterable[str] = FORMATS, json: bytes | None = None) -> dict[str, bytes]:
+    """File name -> bytes of every report in `formats`, in the order of FORMATS. `json`: the
+    assessment's JSON (`Assessment.to_json()`) when the caller has made it already (it is large)."""
     wanted = list(dict.fromkeys(formats))
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
@@ -52,16 +53,19 @@ def render(assessment: Assessment, formats: Iterable[str] = FORMATS) -> dict[str
     renderers = _renderers()
     files: dict[str, bytes] = {}
     for name in FORMATS:
-        if name in wanted:
+        if name == "json" and name in wanted and json is not None:
+            files["assessment.json"] = json
+        elif name in wanted:
             files.update(renderers[name](assessment))
     return files
 
 
-def write_reports(assessment: Assessment, out_dir: Path | str, formats: Iterable[str] = FORMATS) -> list[Path]:
+def write_reports(assessment: Assessment, out_dir: Path | str, formats: Iterable[str] = FORMATS,
+                  json: bytes | None = None) -> list[Path]:
     """Render the reports and write them into `out_dir` (made if missing); return the paths
-    written. All or nothing: on any error no partial or temporary file is left, and files
+    written (`json` as for `render`). All or nothing: on any error no partial or temporary file is left, and files
     that were not there before are not there after."""
-    files = render(assessment, formats)
+    files = render(assessment, formats, json)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -186,9 +186,10 @@ def write_declarations(
     index = _Index(assessment)
     written: list[Path] = []
     names = declaration_folder_names(assessment)
+    placed: dict[str, Path] = {}
     for obligation, name in zip(assessment.obligations, names):
         data, attachments = declaration_data(assessment, obligation, evidence is not None, home, index)
-        written += _write_folder(out, name, data, attachments, evidence)
+        written += _write_folder(out, name, data, attachments, evidence, placed)
     return written
 
 
@@ -707,7 +708,10 @@ def _dumps(data: Any) -> bytes:
 
 
 def _write_folder(out: Path, name: str, data: dict[str, Any], attachments: list[_Attachment],
-                  evidence: Path | None) -> list[Path]:
+                  evidence: Path | None, placed: dict[str, Path]) -> list[Path]:
+    """Write one package folder whole or not at all. `placed`: sha256 -> an attachment already
+    written under `out` with that content; a package attaching the same input again gets a
+    hard link to it instead of another copy (a fleet's packages share most of their BOMs)."""
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{name}.incoming-"))
     try:
@@ -719,11 +723,15 @@ def _write_folder(out: Path, name: str, data: dict[str, Any], attachments: list[
         for relative, content in files.items():
             (staging / relative).write_bytes(content)
         sums = []
+        here: dict[str, Path] = {}
         if evidence is not None:
             for attachment in attachments:
                 target = staging / "attachments" / attachment.name
-                _copy_evidence(evidence, attachment.input, target)
-                sums.append(f"{attachment.input.sha256}  {attachment.name}\n")
+                sha = attachment.input.sha256
+                if not _link(here.get(sha) or placed.get(sha), target):
+                    _copy_evidence(evidence, attachment.input, target)
+                    here[sha] = target
+                sums.append(f"{sha}  {attachment.name}\n")
         if sums:
             (staging / "attachments" / "SHA256SUMS").write_text("".join(sums), encoding="utf-8")
         final = out / name
@@ -733,7 +741,22 @@ def _write_folder(out: Path, name: str, data: dict[str, Any], attachments: list[
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    for sha, target in here.items():
+        placed[sha] = final / target.relative_to(staging)
     return sorted(p for p in final.rglob("*") if p.is_file())
+
+
+def _link(existing: Path | None, target: Path) -> bool:
+    """Hard-link `target` to an attachment written earlier in this run; False when there is none
+    or the file system cannot (then the caller copies)."""
+    if existing is None:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(existing, target)
+    except OSError:
+        return False
+    return True
 
 
 def _copy_evidence(evidence: Path, entry: InputFile, target: Path) -> None:
