@@ -121,7 +121,18 @@ def write_results(args, size: int, generated: dict | None, rows: list[dict], sam
         lines += ["Worst outcome per line and model year (first engine):", "", "```",
                   json.dumps(ok[0]["matrix"], indent=1, sort_keys=True), "```", ""]
     lines += ["Raw rows:", "", "```", *[json.dumps(r, sort_keys=True) for r in rows], "```", ""]
-    (HERE / "RESULTS.md").write_text("\n".join(lines))
+    (HERE / "RESULTS.md").write_text("\n".join(lines) + kept_notes(HERE / "RESULTS.md"))
+
+
+NOTES = "## Notes (kept by hand)"
+"""Everything from this heading on in RESULTS.md is written by people and kept when the run rewrites the file."""
+
+
+def kept_notes(path: Path) -> str:
+    """The hand-kept notes of the current RESULTS.md (from the NOTES heading on), or ''."""
+    text = path.read_text() if path.is_file() else ""
+    at = text.find(NOTES)
+    return "\n" + text[at:] if at >= 0 else ""
 
 
 if __name__ == "__main__":

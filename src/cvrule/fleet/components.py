@@ -137,7 +137,7 @@ def read_components(store: Store, source_ids: list[str], cutoffs: list[date], cl
     con.execute(_REGISTER_ROLES)
     con.execute(_ROLES.replace("{ROLE}", _ROLE_SQL))
     _licence_table(con)
-    con.execute(_CLASSIFIED)
+    con.execute(_classified())
     cut_columns = ", ".join(f"(created >= DATE '{c.isoformat()}') AS cut{n}" for n, c in enumerate(sorted(set(cutoffs)))) or "TRUE AS cut0"
     cut_names = ", ".join(f"cut{n}" for n in range(max(1, len(set(cutoffs)))))
     kinds = ", ".join("'" + k.replace("'", "''") + "'" for k in sorted(firmware_kinds)) or "NULL"
@@ -329,12 +329,28 @@ sorts before any character of a node, so sorting the joined texts sorts by role,
 (role, node) is one row of `mapped` per item. An item with no such triple gets '' (NULL before;
 fa_items reads both as '')."""
 
+# The item properties the classification reads: each item's JSON is parsed once for all of them
+# (one json_extract_string with a list of paths), not once per property.
+_PROPERTY_KEYS = ("cvrule:software_kind", "cvrule:enables", "cvrule:rf", "cvrule:max_rf_mhz", "cvrule:passive",
+                  "cvrule:open_source", "cvrule:modified_for_proprietary", "cvrule:created", "builtDate", "builtTime",
+                  "releaseDate", "releaseTime", "cvrule:installation", "cvrule:model_year")
+
+
+def _classified() -> str:
+    """_CLASSIFIED with the property paths and the column each is read into (`cvrule:rf` -> cvrule_rf)."""
+    paths = ", ".join(f"'$.\"{key}\"'" for key in _PROPERTY_KEYS)
+    columns = ", ".join(f"p[{n}] AS {key.replace(':', '_')}" for n, key in enumerate(_PROPERTY_KEYS, 1))
+    return _CLASSIFIED.replace("{paths}", paths).replace("{columns}", columns)
+
+
 _CLASSIFIED = """
 CREATE OR REPLACE TEMP TABLE fa_items AS
-WITH base AS (
+WITH parsed AS (
     SELECT i.*, coalesce(r.root, 'cvrule:root:' || substr(i.source_id, 1, 12)) AS ecu,
-           CAST(coalesce(i.properties, '{}') AS JSON) AS props
+           json_extract_string(i.properties, [{paths}]) AS p
     FROM items i JOIN fa_roots r USING (source_id)
+), base AS (
+    SELECT *, {columns} FROM parsed
 ), parents AS (
     SELECT l.source_id, l.child AS key, min(l.parent) AS parent
     FROM item_links l JOIN items p ON p.source_id = l.source_id AND p.key = l.parent AND p.item_type = 'hardware'
@@ -348,27 +364,27 @@ WITH base AS (
 SELECT b.source_id, b.key, b.name, b.item_type AS type, b.ecu,
        CASE WHEN b.key = b.ecu THEN NULL WHEN b.item_type = 'hardware' THEN coalesce(p.parent, b.ecu) ELSE b.ecu END AS parent,
        b.location, b.version, b.purl,
-       coalesce(json_extract_string(b.props, '$."cvrule:software_kind"'),
+       coalesce(b.cvrule_software_kind,
                 CASE WHEN b.item_type = 'software' THEN CASE lower(replace(replace(b.component_type, '_', '-'), ' ', '-'))
                     WHEN 'firmware' THEN 'firmware'
                     WHEN 'operating-system' THEN 'system' WHEN 'operatingsystem' THEN 'system'
                     WHEN 'application' THEN 'application'
                     WHEN 'library' THEN 'middleware' WHEN 'framework' THEN 'middleware' END END) AS software_kind,
-       CASE WHEN json_extract_string(b.props, '$."cvrule:software_kind"') IS NOT NULL THEN 'property cvrule:software_kind'
+       CASE WHEN b.cvrule_software_kind IS NOT NULL THEN 'property cvrule:software_kind'
             WHEN b.component_type IS NOT NULL THEN 'component type ' || b.component_type END AS kind_from,
-       json_extract_string(b.props, '$."cvrule:enables"') AS enables,
-       coalesce(json_extract_string(b.props, '$."cvrule:rf"'), json_extract_string(g.rprops, '$.rf')) AS rf,
-       TRY_CAST(coalesce(json_extract_string(b.props, '$."cvrule:max_rf_mhz"'), json_extract_string(g.rprops, '$.max_rf_mhz')) AS DOUBLE) AS max_rf_mhz,
-       TRY_CAST(json_extract_string(b.props, '$."cvrule:passive"') AS BOOLEAN) AS passive,
-       coalesce(TRY_CAST(json_extract_string(b.props, '$."cvrule:open_source"') AS BOOLEAN), l.open_source) AS open_source,
-       CASE WHEN json_extract_string(b.props, '$."cvrule:open_source"') IS NOT NULL THEN 'property cvrule:open_source'
+       b.cvrule_enables AS enables,
+       coalesce(b.cvrule_rf, json_extract_string(g.rprops, '$.rf')) AS rf,
+       TRY_CAST(coalesce(b.cvrule_max_rf_mhz, json_extract_string(g.rprops, '$.max_rf_mhz')) AS DOUBLE) AS max_rf_mhz,
+       TRY_CAST(b.cvrule_passive AS BOOLEAN) AS passive,
+       coalesce(TRY_CAST(b.cvrule_open_source AS BOOLEAN), l.open_source) AS open_source,
+       CASE WHEN b.cvrule_open_source IS NOT NULL THEN 'property cvrule:open_source'
             ELSE l.why END AS open_source_from,
-       coalesce(TRY_CAST(json_extract_string(b.props, '$."cvrule:modified_for_proprietary"') AS BOOLEAN), b.modified, FALSE) AS modified,
-       TRY_CAST(substr(coalesce(json_extract_string(b.props, '$."cvrule:created"'), json_extract_string(b.props, '$.builtDate'),
-                                json_extract_string(b.props, '$.builtTime'), json_extract_string(b.props, '$.releaseDate'),
-                                json_extract_string(b.props, '$.releaseTime')), 1, 10) AS DATE) AS created,
-       json_extract_string(b.props, '$."cvrule:installation"') AS installation,
-       coalesce(b.model_year, TRY_CAST(json_extract_string(b.props, '$."cvrule:model_year"') AS INTEGER)) AS model_year,
+       coalesce(TRY_CAST(b.cvrule_modified_for_proprietary AS BOOLEAN), b.modified, FALSE) AS modified,
+       TRY_CAST(substr(coalesce(b.cvrule_created, b.builtDate,
+                                b.builtTime, b.releaseDate,
+                                b.releaseTime), 1, 10) AS DATE) AS created,
+       b.cvrule_installation AS installation,
+       coalesce(b.model_year, TRY_CAST(b.cvrule_model_year AS INTEGER)) AS model_year,
        coalesce(ro.roles, '') AS roles, coalesce(ro.clean_pairs, '') AS clean_pairs,
        coalesce(ro.clean_roles, '') AS clean_roles, coalesce(ro.clean_foreign, FALSE) AS clean_foreign
 FROM base b
@@ -383,15 +399,14 @@ LEFT JOIN fa_roles ro ON ro.source_id = b.source_id AND ro.key = b.key
 # not covered whatever its parties (firmware, or open source not modified where such is excluded,
 # under every edition the decisions use) is "settled": its parties and dates do not matter.
 _GROUPED = """
-WITH cut AS (SELECT *, {cuts} FROM fa_items),
-soft AS (
-    SELECT *, coalesce(software_kind IN ({firmware}) OR (open_source AND NOT modified AND {excluded}), FALSE) AS settled
-    FROM cut WHERE type = 'software' AND key <> ecu
+WITH soft AS (
+    SELECT *, {cuts}, coalesce(software_kind IN ({firmware}) OR (open_source AND NOT modified AND {excluded}), FALSE) AS settled
+    FROM fa_items WHERE type = 'software' AND key <> ecu
 )
 SELECT source_id, key, name, type, ecu, parent, location, version, purl, 1 AS count, [name] AS members,
        software_kind, kind_from, enables, rf, max_rf_mhz, passive, open_source, open_source_from, modified,
        created, installation, model_year, roles, clean_pairs AS clean_rep, 0 AS clean_sets
-FROM cut WHERE type = 'hardware' OR key = ecu
+FROM fa_items WHERE type = 'hardware' OR key = ecu
 UNION ALL
 SELECT source_id, min(key) AS key, arg_min(name, key) AS name, 'software', ecu, ecu AS parent,
        arg_min(location, key) AS location,

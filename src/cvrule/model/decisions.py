@@ -68,9 +68,13 @@ class Reason(_Data):
     because: list[Reason] = Field(default_factory=list)
 
     def walk(self):
-        yield self
-        for child in self.because:
-            yield from child.walk()
+        """This step and every step below it, depth first, each before its children (a stack,
+        not nested generators: the trees of a fleet's decisions hold millions of steps)."""
+        stack = [self]
+        while stack:
+            step = stack.pop()
+            yield step
+            stack.extend(reversed(step.because))
 
 
 class Decision(_Data):
