@@ -172,3 +172,31 @@ def test_a_folder_without_a_manifest_is_refused_clearly(tmp_path):
     assert result.exit_code == 2
     assert "no fleet manifest" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_run_that_applied_a_judgement_keeps_it_in_its_pack_and_replays_to_the_same_bytes(run, tmp_path):
+    """An analyst rejects a link that resolution made: the next run differs (and so does its id);
+    its record pack holds the judgement, and the replay in a fresh workspace applies it again."""
+    import zipfile
+
+    from cvrule.resolve.review import reject
+    from cvrule.store import Store
+    from cvrule.workspace import Workspace
+
+    space = Workspace(tmp_path / "workspace")
+    assess(DEMO, out=tmp_path / "first", workspace=space, formats=("json",))
+    with Store(space.store_path) as store:
+        [(candidate,)] = store._con.execute("""
+            SELECT min(candidate_id) FROM resolution_mentions
+            WHERE status = 'linked' AND method = 'name' AND candidate_id IS NOT NULL""").fetchall()
+        reject(store, candidate, "analyst@example.com", "not the same company: other country")
+    judged = assess(DEMO, out=tmp_path / "second", workspace=space, formats=("json",))
+    assert judged.assessment.run_id != run.assessment.run_id
+    assert judged.assessment.to_json() != run.assessment.to_json()
+    with zipfile.ZipFile(judged.record_pack) as pack:
+        log = orjson.loads(pack.read("judgements.json"))["judgements"]
+    assert [(j["action"], j["actor"], j["reason"]) for j in log] == [
+        ("reject", "analyst@example.com", "not the same company: other country")]
+    result = replay(judged.record_pack)
+    assert result.same, result.comparison
+    assert result.run_id == judged.assessment.run_id

@@ -26,7 +26,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from cvrule import __version__
@@ -127,6 +127,7 @@ def assess(folder: Path | str, *, out: Path | str | None = None, as_of: date | N
 
             resolve_store(store)
             judgements = _judgement_head(store)
+            log = _judgement_log(store)
         report("resolve", 1, 1)
         seconds["resolve"] = time.perf_counter() - clock
 
@@ -151,7 +152,7 @@ def assess(folder: Path | str, *, out: Path | str | None = None, as_of: date | N
 
         clock = time.perf_counter()
         run_dir = space.root / "runs" / run_id
-        written = _write(assessment, out, run_dir, space, law, formats, report)
+        written = _write(assessment, out, run_dir, space, law, formats, report, log)
         seconds["write"] = time.perf_counter() - clock
     return AssessRun(assessment, out, run_dir, written, seconds, problems)
 
@@ -200,6 +201,14 @@ def _inputs(folder: Path, manifest_path: Path, files: list[Path], space: Workspa
 def _judgement_head(store) -> str:
     row = store._con.execute("SELECT hash FROM resolution_judgements ORDER BY seq DESC LIMIT 1").fetchone()
     return row[0] if row else ""
+
+
+def _judgement_log(store) -> list[dict]:
+    """The analysts' judgements the run applies, for its record pack (times as ISO text)."""
+    from cvrule.store.resolution import ResolutionStore
+
+    return [{k: v.isoformat() if isinstance(v, datetime) else v for k, v in dataclasses.asdict(row).items()}
+            for row in ResolutionStore(store).judgements()]
 
 
 def _run_id(inputs: list[InputFile], digest: str, as_of: date | None, judgements: str) -> str:
@@ -357,7 +366,7 @@ def _party_info(store, day: date) -> dict[str, PartyInfo]:
 
 
 def _write(assessment: Assessment, out: Path, run_dir: Path, space: Workspace, law: Law,
-           formats: tuple[str, ...] | None, report: Progress) -> list[Path]:
+           formats: tuple[str, ...] | None, report: Progress, judgements: list[dict]) -> list[Path]:
     from cvrule.report import FORMATS, write_reports
     from cvrule.report.cx0158 import write_cx0158
     from cvrule.report.declaration import write_declarations
@@ -375,7 +384,7 @@ def _write(assessment: Assessment, out: Path, run_dir: Path, space: Workspace, l
     report("write", 3, steps)
     written += write_cx0158(assessment, out)
     report("write", 4, steps)
-    pack = write_record_pack(assessment, space.evidence, law.directory, run_dir / "record-pack.zip", data)
+    pack = write_record_pack(assessment, space.evidence, law.directory, run_dir / "record-pack.zip", data, judgements)
     copy = out / f"record-pack-{assessment.run_id}.zip"
     incoming = copy.with_suffix(".zip.incoming")
     incoming.unlink(missing_ok=True)

@@ -1,6 +1,6 @@
 """`cvrule replay`: a past assessment run again from its record pack (its inputs, legal
-parameters and evaluation date, in a fresh workspace), and checked byte for byte against the
-assessment the pack keeps (791.312: the records must support the decision as it was made)."""
+parameters, evaluation date and analysts' judgements, in a fresh workspace), and checked byte for
+byte against the assessment the pack keeps (791.312: the records must support the decision as it was made)."""
 
 from __future__ import annotations
 
@@ -45,11 +45,27 @@ def replay(pack_path: Path, out: Path | None = None, engine: str | None = None) 
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(pack.input_path(item.sha256), target)
         law = Law.load(pack.parameters_dir)
+        space = Workspace(scratch / "workspace").create()
+        if pack.judgements:
+            _restore_judgements(pack_path, space, pack.judgements)
         run = assess(folder, out=out or scratch / "out", as_of=pack.assessment.as_of,
-                     engine=engine or pack.assessment.engine, workspace=Workspace(scratch / "workspace"), law=law,
+                     engine=engine or pack.assessment.engine, workspace=space, law=law,
                      formats=None if out else ("json",))
         again = run.assessment.to_json()
         same = again == kept
         comparison = None if same else compare(Assessment.from_json(kept), run.assessment)
         return Replay(run.assessment.run_id, same, len(again), hashlib.sha256(again).hexdigest(), run.assessment,
                       comparison)
+
+
+def _restore_judgements(pack_path: Path, space, rows: list[dict]) -> None:
+    """The analysts' judgements the run applied, into the fresh workspace before it resolves."""
+    from cvrule.report.recordpack import JUDGEMENTS
+    from cvrule.store import Store
+    from cvrule.store.resolution import ResolutionStore
+
+    with Store(space.store_path) as store:
+        try:
+            ResolutionStore(store).restore_judgements(rows)
+        except ValueError as error:
+            raise CvruleError(f"{pack_path}: {JUDGEMENTS}: {error}") from None

@@ -9,6 +9,8 @@ part of those records:
     edition.json          the rule and the edition of the legal parameters it was decided under
     parameters/*.yaml     the legal parameter files in force for the run
     inputs/<sha256>       every input file, content-addressed, from the workspace's evidence store
+    judgements.json       the analysts' judgements the run applied (who, when, why; hash-chained),
+                          when there were any: `cvrule replay` restores them before resolving
     MANIFEST.json         every other member with its SHA-256 and size, and the run id
 
 The zip is deterministic: members in a fixed order, every timestamp the evaluation date (or
@@ -64,6 +66,7 @@ PACK_FORMAT = 1
 MANIFEST = "MANIFEST.json"
 ASSESSMENT = "assessment.json"
 EDITION = "edition.json"
+JUDGEMENTS = "judgements.json"
 RULE = {
     "title": "Securing the Information and Communications Technology and Services Supply Chain: Connected Vehicles",
     "cfr": "15 CFR part 791, subpart D",
@@ -104,6 +107,8 @@ class RecordPack:
     manifest: dict[str, Any]
     assessment: Assessment
     edition: dict[str, Any]
+    judgements: list[dict[str, Any]] = field(default_factory=list)
+    """The analysts' judgement log the run applied (empty when it had none)."""
 
     @property
     def assessment_path(self) -> Path:
@@ -135,6 +140,7 @@ def write_record_pack(
     parameters_dir: Path | str | None,
     out_path: Path | str,
     assessment_json: bytes | None = None,
+    judgements: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Write the record pack of `assessment` to `out_path` (a zip) and return its path.
 
@@ -145,6 +151,8 @@ def write_record_pack(
     evidence store or no longer matching their hash. Written whole or not at all.
 
     `assessment_json`: `assessment.to_json()`, when the caller has it already (it is large).
+    `judgements`: the workspace's judgement log (`ResolutionStore.judgements()` as dicts) when the
+    run applied any; the run id covers its head, and a replay needs it to resolve names alike.
     """
     law = Law.load(parameters_dir)
     if law.digest != assessment.parameters_sha256:
@@ -172,6 +180,8 @@ def write_record_pack(
             add(EDITION, _dumps(_edition(assessment, law, parameter_files)))
             for name, content in parameter_files:
                 add(f"parameters/{name}", content)
+            if judgements:
+                add(JUDGEMENTS, _dumps({"cvrule_judgements": 1, "judgements": judgements}))
             for sha in sorted({i.sha256 for i in assessment.inputs}):
                 members.append(_add_input(pack, evidence, sha, stamp))
             manifest = {
@@ -448,4 +458,12 @@ def _verify_contents(file: str, staging: Path, manifest: dict[str, Any]) -> Reco
             edition = orjson.loads((staging / EDITION).read_bytes())
         except orjson.JSONDecodeError as error:
             raise InputError(file, EDITION, f"is not valid JSON: {error}") from None
-    return RecordPack(Path(file), staging, manifest["run_id"], manifest, assessment, edition)
+    judgements: list[dict[str, Any]] = []
+    if (staging / JUDGEMENTS).is_file():
+        try:
+            judgements = orjson.loads((staging / JUDGEMENTS).read_bytes())["judgements"]
+        except (orjson.JSONDecodeError, KeyError, TypeError) as error:
+            raise InputError(file, JUDGEMENTS, f"is not cvrule's judgement log: {error}") from None
+        if not isinstance(judgements, list) or not all(isinstance(row, dict) for row in judgements):
+            raise InputError(file, JUDGEMENTS, "is not cvrule's judgement log: expected a list of judgements")
+    return RecordPack(Path(file), staging, manifest["run_id"], manifest, assessment, edition, judgements)

@@ -443,6 +443,36 @@ class ResolutionStore:
         ).fetchall()
         return [JudgementRow(*row) for row in rows]
 
+    def restore_judgements(self, rows: list[dict]) -> int:
+        """Put a judgement log kept elsewhere (a record pack's `judgements.json`) into this store's
+        empty log, row for row with its original who, when, why and hashes, each with its audit
+        entry, in one transaction. Refuses a log that is not a whole, intact chain from the start,
+        and a store that has judgements of its own. Returns the number of judgements restored."""
+        con = self._con
+        restored = []
+        prev_hash = GENESIS
+        for n, data in enumerate(rows, 1):
+            try:
+                row = {"seq": int(data["seq"]), "judged_at": datetime.fromisoformat(str(data["judged_at"])),
+                       **{k: data.get(k) for k in ("actor", "action", "candidate_id", "subject_key", "target_ref",
+                                                   "target_source_id", "alias", "reason")}}
+            except (KeyError, TypeError, ValueError) as error:
+                raise ValueError(f"judgement {n}: not a judgement row ({error})") from None
+            if row["seq"] != n or data.get("prev_hash") != prev_hash or _row_hash(prev_hash, row) != data.get("hash"):
+                raise ValueError(f"judgement {n}: the log is not an intact chain (changed, removed or reordered)")
+            restored.append((row, prev_hash, data["hash"]))
+            prev_hash = data["hash"]
+        with self.store.transaction():
+            if con.execute("SELECT count(*) FROM resolution_judgements").fetchone()[0]:
+                raise ValueError("the workspace has judgements of its own; a log is restored only into an empty one")
+            for row, before, digest in restored:
+                con.execute("INSERT INTO resolution_judgements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            [*row.values(), before, digest])
+                audit.append(con, row["actor"], f"review.{row['action']}", row["candidate_id"] or row["target_ref"],
+                             {"judgement": row["seq"], "judgement_hash": digest, "subject_key": row["subject_key"],
+                              "target_ref": row["target_ref"], "alias": row["alias"], "reason": row["reason"]})
+        return len(restored)
+
     def verify_judgements(self) -> list[str]:
         """Problems found in the judgement log's hash chain (empty when intact)."""
         return [message for _, message in verify_judgement_chain(self._con)[0]]
