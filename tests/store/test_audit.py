@@ -112,3 +112,125 @@ def test_a_store_from_before_the_audit_log_gets_a_baseline_of_what_it_holds(tmp_
         store._con.execute("UPDATE parties SET country = 'DE'")
         problems = [str(p) for p in audit.verify(store).problems]
     assert problems == [f"facts: source {source[:16]}: parties changed since audit entry 2 recorded them"]
+
+
+# -- the fact digest: version 2, and version 1 still verified -----------------------------------------
+
+def _edge_facts(order: int = 1) -> list:
+    """Facts with the values a digest can trip on: nulls and empty text, lists with and without
+    entries, unicode, a NUL byte, floats (-0.0, NaN), dates, and rows sharing a location."""
+    from cvrule.ingest.facts import ItemFact, OwnershipFact
+
+    facts = [
+        PartyFact("a", "Ünïcode Co. 株式会社", "/0", country="CN", aliases=["A", "", "B\x00C"],
+                  identifiers={"lei": "529900T8BM49AURSDO55"}),
+        PartyFact("b", "", "/1", aliases=[]),
+        PartyFact("c", "Same Place Ltd.", "/dup", country="DE"),
+        PartyFact("d", "Same Place Ltd.", "/dup", country="FR"),
+        PartyFact("e", "Same Place Ltd.", "/dup", country="FR", aliases=["x"]),
+        OwnershipFact("a", "b", "/o/0", share_min=-0.0, share_max=float("nan"), start=date(2020, 1, 1)),
+        OwnershipFact("a", "c", "/o/1", share_min=0.0, share_max=50.5, direct=None, end=date(1969, 12, 31)),
+        ItemFact("m", "Module", "/i/0", "hardware", model_year=2031, licenses=["MIT", "Apache-2.0"],
+                 properties={"fn": "modem"}, modified=True),
+        ItemFact("n", "Other", "/i/1", "software"),
+    ]
+    return facts[::order]
+
+
+def _recorded(store, source_id: str) -> dict[str, str]:
+    [entry] = [e for e in audit.entries(store, action="ingest") if e.subject == source_id]
+    return entry.detail["digest"]
+
+
+def test_the_digest_recorded_at_ingest_is_the_one_the_store_gives_back(tmp_path, monkeypatch):
+    """The ingest digests the Arrow columns it inserts (version 2) without reading them back; read
+    back from the store they give the same digest, written in one batch or many, in any order, next
+    to other sources, read one source at a time or in groups."""
+    from cvrule.store import database
+
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest("a.json", "a" * 64, 1, lambda: (SourceInfo("test"), iter(_edge_facts())))
+        monkeypatch.setattr(database, "_CHUNK", 2)
+        store.ingest("b.json", "b" * 64, 1, lambda: (SourceInfo("test"), iter(_edge_facts(-1))))
+        recorded = _recorded(store, "a" * 64)
+        assert set(recorded) == {"parties", "ownership", "items"}
+        assert all(value.startswith("v2:") and len(value.split(":")[2]) == 64 for value in recorded.values())
+        assert _recorded(store, "b" * 64) == recorded
+        assert audit.fact_digests(store, "a" * 64) == {"a" * 64: recorded}
+        monkeypatch.setattr(audit, "_ROWS_AT_ONCE", 3)  # each source a group of its own
+        assert audit.fact_digests(store) == {"a" * 64: recorded, "b" * 64: recorded}
+        assert audit.fact_count(recorded) == len(_edge_facts())
+        assert audit.verify(store).ok
+
+
+@pytest.mark.parametrize("change, table", [
+    ("UPDATE parties SET country = 'US' WHERE key = 'c'", "parties"),
+    ("UPDATE parties SET aliases = ['A', 'B\x00C', ''] WHERE key = 'a'", "parties"),
+    ("UPDATE ownership SET share_max = 50.50000000000001 WHERE owned = 'c'", "ownership"),
+    ("UPDATE ownership SET valid_to = NULL WHERE owned = 'c'", "ownership"),
+    ("UPDATE items SET modified = false WHERE key = 'm'", "items"),
+    ("UPDATE parties SET country = CASE key WHEN 'c' THEN 'FR' ELSE 'DE' END WHERE key IN ('c', 'd')", "parties"),
+    ("DELETE FROM parties WHERE key = 'e'", "parties"),
+    ("INSERT INTO items (source_id, key, name, item_type, location) VALUES ('" + "a" * 64 + "', 'x', 'X', 'software', '/i/9')", "items"),
+    ("INSERT INTO parties SELECT * FROM parties WHERE key = 'b'", "parties"),
+])
+def test_a_changed_deleted_added_or_swapped_fact_fails_verification(tmp_path, change, table):
+    """Version 2 catches a value changed (even by one bit of a float, or a list reordered), values swapped
+    between rows, a row deleted, a row added and a row repeated, and names the table."""
+    with Store(tmp_path / "s.duckdb") as store:
+        store.ingest("a.json", "a" * 64, 1, lambda: (SourceInfo("test"), iter(_edge_facts())))
+        assert audit.verify(store).ok
+        store._con.execute(change)
+        problems = [str(p) for p in audit.verify(store).problems]
+    assert problems == [f"facts: source {'a' * 16}: {table} changed since audit entry 2 recorded them"]
+
+
+def _ingest_as_version_1(store, source_id: str) -> None:
+    """What cvrule wrote before version 2: the facts, and the version 1 digest of them."""
+    store._write_facts(source_id, iter(_edge_facts()), None)
+    store._con.execute("INSERT INTO sources VALUES (?, 'test', NULL, NULL, NULL, 1, ?, now())",
+                       [source_id, len(_edge_facts())])
+    store._point("old.json", source_id)
+    audit.append(store, None, "ingest", source_id, {
+        "path": "old.json", "outcome": "loaded", "facts": len(_edge_facts()),
+        "digest": audit.fact_digests(store, source_id, version=1)[source_id]})
+
+
+def test_a_digest_of_version_1_is_still_verified(tmp_path):
+    with Store(tmp_path / "s.duckdb") as store:
+        with store.transaction():
+            _ingest_as_version_1(store, "a" * 64)
+        store.ingest("b.json", "b" * 64, 1, lambda: (SourceInfo("test"), iter(_edge_facts())))
+        old, new = _recorded(store, "a" * 64), _recorded(store, "b" * 64)
+        assert audit.digest_version(old) == 1 and audit.digest_version(new) == 2
+        assert audit.fact_count(old) == audit.fact_count(new) == len(_edge_facts())
+        report = audit.verify(store)
+        assert report.ok and report.sources == 2
+        store._con.execute("UPDATE items SET name = 'Changed' WHERE key = 'm'")
+        problems = [str(p) for p in audit.verify(store).problems]
+    assert problems == [f"facts: source {'a' * 16}: items changed since audit entry 2 recorded them",
+                        f"facts: source {'b' * 16}: items changed since audit entry 3 recorded them"]
+
+
+def test_version_2_reads_text_the_same_however_arrow_lays_it_out():
+    """A null may hold bytes in Arrow, an array may be a slice or large strings: the digest is the
+    same for the same values."""
+    import numpy as np
+    import pyarrow as pa
+
+    from cvrule.store.schema import FACT_TABLES
+
+    table = FACT_TABLES["Attestation"]
+    values = ["s", None, "v", None, "ünï"]
+    plain = pa.table({sql: pa.array(values if sql != "location" else [f"/{i}" for i in range(5)], pa.string())
+                      for _, sql, _ in table.columns})
+    offsets = np.array([0, 1, 4, 5, 5, 10], dtype=np.int32)  # the first null holds "xyz"
+    odd = pa.StringArray.from_buffers(5, pa.py_buffer(offsets), pa.py_buffer(b"sxyzv\xc3\xbcn\xc3\xaf"),
+                                      pa.array([True, False, True, False, True]).buffers()[1])
+    assert odd.to_pylist() == values
+    laid_out = plain.set_column(plain.schema.get_field_index("value"), "value", odd)
+    sliced = pa.concat_tables([plain.slice(0, 2), plain.slice(2)])
+    large = plain.cast(pa.schema([(name, pa.large_string()) for name in plain.column_names]))
+    digests = {audit._canonical_digest(table, rows) for rows in (plain, laid_out, sliced, large)}
+    assert len(digests) == 1
+    assert audit._canonical_digest(table, plain.slice(1)) not in digests

@@ -231,6 +231,8 @@ _OTHER_SPACE = r"[\x1c-\x1f\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}
 _UNESCAPED_CONTROL = r"[\x00-\x07\x0b\x0e-\x1f]"
 _CONTROL_CODES = [*range(0x00, 0x08), 0x0b, *range(0x0e, 0x20)]
 """Control characters orjson writes as \\u00xx (lower case); the others have short escapes."""
+_NEEDS_ESCAPE = r'[\x00-\x1f"\\]'
+"""A character orjson escapes: a control character, a quote or a backslash."""
 _ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"), ("\b", "\\b"), ("\f", "\\f"))
 
 
@@ -275,12 +277,14 @@ def _first(rows: int, parents: np.ndarray, values: Any, mask: Any = None) -> Any
 
 
 def _json_strings(values: Any) -> Any:
-    """Each string as orjson writes it (the store keeps `properties` as orjson's JSON), quotes included."""
-    for old, new in _ESCAPES:
-        values = pc.replace_substring(values, old, new)
-    if _any(pc.match_substring_regex(values, _UNESCAPED_CONTROL)):
-        for code in _CONTROL_CODES:
-            values = pc.replace_substring(values, chr(code), f"\\u{code:04x}")
+    """Each string as orjson writes it (the store keeps `properties` as orjson's JSON), quotes included.
+    One scan finds whether any string needs an escape at all (most files have none)."""
+    if _any(pc.match_substring_regex(values, _NEEDS_ESCAPE)):
+        for old, new in _ESCAPES:
+            values = pc.replace_substring(values, old, new)
+        if _any(pc.match_substring_regex(values, _UNESCAPED_CONTROL)):
+            for code in _CONTROL_CODES:
+                values = pc.replace_substring(values, chr(code), f"\\u{code:04x}")
     return pc.binary_join_element_wise('"', values, '"', "")
 
 

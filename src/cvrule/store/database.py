@@ -60,6 +60,8 @@ class Store:
                 f"{self.path} is open in another process (pid {holder.group(2)}, {holder.group(1)}); "
                 "wait for it to finish, then try again") from None
         self._depth = 0
+        self._written: dict[str, list[pa.Table]] | None = None
+        """While an ingest writes facts: the Arrow tables inserted, by fact table (for its digest)."""
         self._migrate()
 
     @contextmanager
@@ -195,7 +197,12 @@ class Store:
                 if max_string_bytes is not None and value and len(value.encode("utf-8", "replace")) > max_string_bytes:
                     raise InputError(path, None, f"the document's {name} is longer than the limit "
                                                  f"max_string_bytes={max_string_bytes:,}")
-            count = self._write_facts(source_id, facts, progress, path, max_string_bytes)
+            self._written = {}
+            try:
+                count = self._write_facts(source_id, facts, progress, path, max_string_bytes)
+                digest = audit.written_digest(self._written)
+            finally:
+                self._written = None
             previous = self.source_of(path)
             con.execute(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -206,7 +213,7 @@ class Store:
             self._log(path, source_id, "loaded", info.format, f"{count} facts")
             audit.append(con, actor, "ingest", source_id, {
                 "path": path, "outcome": "loaded", "format": info.format, "format_version": info.format_version,
-                "size": size, "facts": count, "digest": audit.fact_digests(con, source_id).get(source_id, {}),
+                "size": size, "facts": count, "digest": digest,
                 "replaced": previous if dropped else None,
             })
         return IngestOutcome(path, source_id, "loaded", info.format, count)
@@ -235,11 +242,22 @@ class Store:
                      max_string_bytes: int | None = None) -> int:
         """Write the facts table by table, `_CHUNK` rows or more at a time; returns how many. The
         facts are built (when the parser streams) and written with the collector paused."""
-        with collector.paused():
+        with collector.paused(), self._one_thread():
             count = self._write_rows(source_id, _fact_rows(facts), progress, path, max_string_bytes)
         if progress:
             progress(count)
         return count
+
+    @contextmanager
+    def _one_thread(self) -> Iterator[None]:
+        """DuckDB on one thread for the block: an INSERT from Arrow columns takes about half the CPU
+        time that way and no longer wall time (benchmarks/ingest/RESULTS.md, 2026-12-03)."""
+        [(threads,)] = self._con.execute("SELECT current_setting('threads')").fetchall()
+        self._con.execute("SET threads = 1")
+        try:
+            yield
+        finally:
+            self._con.execute(f"SET threads = {int(threads)}")
 
     def _write_rows(self, source_id: str, batches: Iterable[FactRows], progress, path: str,
                     max_string_bytes: int | None) -> int:
@@ -294,6 +312,8 @@ class Store:
         self._insert(table, batch)
 
     def _insert(self, table: FactTable, batch: pa.Table) -> None:
+        if self._written is not None:
+            self._written.setdefault(table.name, []).append(batch)
         self._con.register("_batch", batch)
         try:
             names = ", ".join(f'"{name}"' for name in batch.column_names)
