@@ -88,6 +88,7 @@ def main() -> None:
     targets = [Target(p.key, "party", "synthetic", p.key, p.name, (p.name,), (p.country,)) for p in parties]
     matcher = Matcher(targets, settings)
     figures["build_s"] = time.perf_counter() - start
+    figures["algorithm"] = settings.algorithm
     figures["build_peak_mb"] = peak_mb()
     print(f"index built in {figures['build_s']:.1f} s, peak {figures['build_peak_mb']:.0f} MB", flush=True)
 
@@ -219,7 +220,7 @@ def write(args, figures: dict, baseline: dict) -> None:
             f"## Side by side with brute force (rapidfuzz, sample of {n} distinct names, {truths} with a registry party)",
             "",
             "Brute force: `rapidfuzz.process.extractOne(name.lower(), all names lower-cased, scorer=token_sort_ratio)`,",
-            "a link when the best score is at least 90. cvrule: blocking, then scoring (`cvrule-logic-v1`).",
+            f"a link when the best score is at least 90. cvrule: blocking, then scoring (`{figures['algorithm']}`).",
             "",
             "| | brute force | cvrule |",
             "|---|---|---|",

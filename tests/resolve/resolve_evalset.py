@@ -294,6 +294,89 @@ def corpus_set(corpus: Path = CORPUS, distractors: bool = True) -> tuple[list[Ta
     return targets, queries, description
 
 
+KNOWN_NAMES_FOLDS = 3
+_EASIEST_FIRST = ("same-words", "spelling", "subset", "overlap", "disjoint")
+
+
+def _distinct_names(names: list[str]) -> list[str]:
+    """The names in order, without repeats that differ only in case (a query must not find
+    itself in the registry)."""
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.casefold(), name)
+    return list(seen.values())
+
+
+def known_names_folds(corpus: Path = CORPUS) -> tuple[list[tuple[list[Target], list[LabeledQuery]]], dict]:
+    """The registry as the product holds it: every party under all its known names.
+
+    A party from OFAC, the CSL, the Entity List or GLEIF carries its alternate names into the
+    workspace (`subjects.party_target`), and a mention is matched against all of them. So here
+    each organization's names (registered name first, then its alternate names) are dealt round
+    robin into KNOWN_NAMES_FOLDS folds; for fold k, the registry holds each organization under its
+    names of the other folds, and each name of fold k is a query expecting it: every name is held
+    out once, and matched against the others (all of them for organizations with up to
+    KNOWN_NAMES_FOLDS names, about two thirds of them for larger ones). The stratum of a query is
+    its easiest relation (`stratum`) to any name the registry holds for its organization.
+
+    The same organizations as `corpus_set` are held out of every registry (their names, and 2% of
+    the GLEIF distractors, are the `absent` queries); they are matched once, against a registry
+    with every kept organization under all its names. The homonym rule of `corpus_set` applies per
+    registry. Returns ([(registry, queries)] one per fold then the absent part, description).
+    """
+    entities = _merge_duplicates(corpus_entities(corpus))
+    kept = [e for e in entities if not held_out(e.ref)]
+    skip = {e.ref for e in entities}
+    distractors, absent = [], []
+    for entity in gleif_distractors(corpus, skip):
+        country = entity.countries[0] if entity.countries else None
+        if _bucket("distractor:" + entity.ref) < 2:
+            absent.append(_probe(entity.name, country, None, "absent", "gleif-automotive"))
+        else:
+            distractors.append(_target(entity, [entity.name]))
+    for entity in entities:
+        if held_out(entity.ref):
+            country = entity.countries[0] if entity.countries else None
+            absent.extend(_probe(name, country, None, "absent", entity.source) for name in [entity.name, *entity.aliases])
+
+    def homonyms_left_out(targets: list[Target], queries: list[LabeledQuery]) -> tuple[list[LabeledQuery], int]:
+        registered: dict[frozenset, set[str]] = defaultdict(set)
+        for target in targets:
+            for name in target.names:
+                registered[frozenset(words(name))].add(target.ref)
+        left = [q for q in queries if not (registered.get(frozenset(words(q.query.names[0])), set()) - {q.expect})]
+        return left, len(queries) - len(left)
+
+    folds: list[tuple[list[Target], list[LabeledQuery]]] = []
+    dropped = 0
+    for fold in range(KNOWN_NAMES_FOLDS):
+        targets, queries = [], []
+        for entity in kept:
+            names = _distinct_names([entity.name, *entity.aliases])
+            held = [name for i, name in enumerate(names) if i % KNOWN_NAMES_FOLDS == fold]
+            known = [name for i, name in enumerate(names) if i % KNOWN_NAMES_FOLDS != fold]
+            if not known:  # an organization with one name: in the registry, never a query
+                targets.append(_target(entity, names))
+                continue
+            targets.append(_target(entity, known))
+            country = entity.countries[0] if entity.countries else None
+            for name in held:
+                relation = min((stratum(name, other) for other in known), key=_EASIEST_FIRST.index)
+                queries.append(_probe(name, country, entity.ref, relation, entity.source))
+        targets += distractors
+        queries, count = homonyms_left_out(targets, queries)
+        dropped += count
+        folds.append((targets, queries))
+    everyone = [_target(entity, [entity.name, *entity.aliases]) for entity in kept] + distractors
+    absent, count = homonyms_left_out(everyone, absent)
+    dropped += count
+    folds.append((everyone, absent))
+    description = {"entities": len(entities), "with_several_names": sum(1 for e in kept if len(_distinct_names([e.name, *e.aliases])) > 1),
+                   "queries": sum(len(q) for _, q in folds), "dropped_as_homonyms": dropped,
+                   "distractors": len(distractors)}
+    return folds, description
+
+
 def handmade_set(path: Path = HANDMADE) -> tuple[list[Target], list[LabeledQuery]]:
     """The hand-made Chinese and Russian variants (always available)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

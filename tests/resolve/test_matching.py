@@ -172,3 +172,37 @@ def test_the_core_imports_no_cli_web_or_database_code():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             for name in names:
                 assert name.split(".")[0] not in banned, f"{path.name} imports {name}"
+
+
+def test_a_name_in_brackets_or_quotes_is_put_up_for_review_never_linked_alone():
+    matcher = Matcher([*REGISTRY, party("niip", "Scientific Research Institute of Instrument Design (NIIP)", "RU"),
+                       party("yargeo", "YARGEO, OOO", "RU")])
+    found, candidates = outcome(matcher, "JSC NIIP", "RU")
+    assert found.status == "review" and found.chosen.target.ref == "niip"
+    part = [f for f in found.chosen.features if f.name == "name_part"]
+    assert part and part[0].score < 0 and "the part in brackets" in part[0].detail
+    found, _ = outcome(matcher, "LIKVIDATSIONNAYA KOMISSIYA ZAO 'YARGEO'", "RU")
+    assert found.status == "review" and found.chosen.target.ref == "yargeo"
+    found, _ = outcome(matcher, "OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU 'YARGEO'", "RU")
+    assert found.status == "linked" and found.chosen.target.ref == "yargeo"
+
+
+def test_brackets_naming_a_place_or_a_kind_match_nothing():
+    matcher = Matcher([party("kmc", "KMC Chain (Hong Kong) Company Limited", "HK"),
+                       party("nick", "Nick's Auto Engineering (PVT) LTD", "ZW")])
+    assert outcome(matcher, "Havi Logistics Services (Hong Kong) Limited", "HK")[0].status == "unresolved"
+    assert outcome(matcher, "Sino Zim Holdings (PVT) LTD", "ZW")[0].status == "unresolved"
+
+
+def test_a_rare_word_contained_in_a_longer_name_is_put_up_for_review():
+    matcher = Matcher([*REGISTRY, party("amnafzar", "AMNAFZAR GOSTAR-E SHARIF", "IR")])
+    found, _ = outcome(matcher, "AMNAFZAR", "IR")
+    assert found.status == "review" and found.chosen.target.ref == "amnafzar"
+    assert "rare among the names" in found.chosen.features[0].detail
+
+
+def test_algorithm_v1_stays_available_and_compares_whole_names_only():
+    settings = ResolveSettings(algorithm="cvrule-logic-v1")
+    matcher = Matcher([*REGISTRY, party("niip", "Scientific Research Institute of Instrument Design (NIIP)", "RU")],
+                      settings)
+    assert outcome(matcher, "JSC NIIP", "RU")[0].status == "unresolved"

@@ -8,7 +8,7 @@ from stdnum.cn import uscc
 from cvrule.ingest.countries import normalize_country
 from cvrule.resolve.identifiers import domain_of, identifiers_from, identifiers_in_text, purl_hints
 from cvrule.resolve.legal_forms import compatible
-from cvrule.resolve.names import analyze, skeleton
+from cvrule.resolve.names import analyze, forms_of, name_parts, skeleton
 
 
 @pytest.mark.parametrize("name,tokens,forms", [
@@ -120,3 +120,39 @@ def test_domains_and_package_namespaces():
     assert purl_hints("pkg:github/quectel/qfirehose@1.2") == (None, "quectel")
     assert purl_hints("pkg:npm/%40quectel/x@2") == (None, "quectel")
     assert purl_hints("pkg:pypi/requests@2") == (None, None)
+
+
+@pytest.mark.parametrize("name,tokens,forms", [
+    ("OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU 'YARGEO'", ("yargeo",), ("ooo",)),
+    ("OBSCHESTVO S OGRANICHENNOY OTVETSTVENNOSTIU MOKRAN", ("mokran",), ("ooo",)),
+    ("AKTSIONERNOYE OBSHCHESTVO TEKHNODINAMIKA", ("tekhnodinamika",), ("ao",)),
+    ("FEDERAL STATE UNITARY ENTERPRISE 'CRIMEAN RAILWAY'", ("crimean", "railway"), ("fgup",)),
+    ("MYANMA ECONOMIC HOLDINGS PUBLIC COMPANY LIMITED", ("myanma", "economic", "holdings"), ("plc",)),
+])
+def test_legal_forms_written_out_are_recognized_however_transliterated(name, tokens, forms):
+    form = analyze(name)
+    assert form.tokens == tokens
+    assert form.legal_forms == forms
+
+
+@pytest.mark.parametrize("name,parts", [
+    ("LIKVIDATSIONNAYA KOMISSIYA ZAO 'LESPROMPROTSESSING'", ["LESPROMPROTSESSING"]),
+    ("Scientific Research Institute of Instrument Design (NIIP)",
+     ["NIIP", "Scientific Research Institute of Instrument Design"]),
+    ("Acme Ltd (formerly Foo Trading Ltd)", ["formerly Foo Trading Ltd", "Foo Trading Ltd", "Acme Ltd"]),
+    ("BETA GMBH A.K.A. GAMMA", ["BETA GMBH", "GAMMA"]),
+    ("PALESTINE LIBERATION FRONT - ABU ABBAS FACTION", ["PALESTINE LIBERATION FRONT", "ABU ABBAS FACTION"]),
+    ("ООО «Ромашка»", ["Ромашка"]),
+    ("ASA'IB AHL AL-HAQ", []),
+    ("Quectel Wireless Solutions Co., Ltd.", []),
+])
+def test_the_parts_of_a_name_that_may_be_a_name_on_their_own(name, parts):
+    assert [text for text, _ in name_parts(name)] == parts
+
+
+def test_the_forms_of_a_name_are_the_whole_name_then_its_parts_each_saying_which_part():
+    whole, *parts = forms_of("Scientific Research Institute of Instrument Design (NIIP)")
+    assert whole.part == "" and "niip" in whole.tokens
+    assert [p.tokens for p in parts] == [("niip",), ("scientific", "research", "institute", "instrument", "design")]
+    assert parts[0].part.startswith("the part in brackets of ")
+    assert forms_of("Quectel Wireless Solutions Co., Ltd.") == (analyze("Quectel Wireless Solutions Co., Ltd."),)

@@ -22,6 +22,10 @@ so a stored result can always be recomputed with the algorithm that produced it.
 - Qualifiers: countries both known and different -0.15 (Taiwan is not China: TW != CN);
   legal forms both written in Latin and of incompatible families (GmbH vs Inc.) -0.10;
   numbers in the names that differ (digits or roman numerals, on one side or both) -0.20.
+
+`cvrule-logic-v2` (the default) is v1 plus parts of names (quotes, brackets, "formerly" /
+"a.k.a.", segments) compared at 0.10 less, and a floor of 0.75 for a name contained in the other
+when one of its words is rare among the targets: see `LogicV2`.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from cvrule.resolve.legal_forms import compatible
 from cvrule.resolve.model import Feature, Query, Target
 from cvrule.resolve.names import NameForm, skeleton
 
-__all__ = ["ALGORITHMS", "LogicV1"]
+__all__ = ["ALGORITHMS", "LogicV1", "LogicV2"]
 
 Weight = Callable[[str], float]
 
@@ -71,8 +75,11 @@ class LogicV1:
         target_forms: Sequence[NameForm],
         weight: Weight,
         explain: bool = True,
+        rare: float = float("inf"),
     ) -> tuple[float, str, list[Feature]]:
-        """(score, method, features); with explain=False the features are left out (faster)."""
+        """(score, method, features); with explain=False the features are left out (faster).
+        `rare`: the weight from which a name's words are rare among the targets (the index's
+        `rare_weight`; v2 uses it)."""
         features: list[Feature] | None = [] if explain else None
         strong_match = False
         conflict = False
@@ -104,12 +111,18 @@ class LogicV1:
                 features.append(Feature("domain_match", self.domain_weight, value, value,
                                         "same registrable web/e-mail domain (shared by a group's companies)"))
 
-        name_score, pair, how = self.best_name(query_forms, target_forms, weight, explain)
+        name_score, pair, how = self.best_name(query_forms, target_forms, weight, explain, rare)
         if pair and features is not None:
             q_form, t_form = pair
             steps = sorted(set(q_form.steps) | set(t_form.steps))
             detail = how + (f"; normalized: {'; '.join(steps)}" if steps else "")
-            features.append(Feature("name", name_score, q_form.original, t_form.original, detail))
+            penalty = self.part_penalty if (q_form.part or t_form.part) else 0.0
+            features.append(Feature("name", name_score + penalty, q_form.original, t_form.original, detail))
+            if penalty:
+                parts = "; ".join(f"{side}: {form.part}" for side, form in (("query", q_form), ("target", t_form))
+                                  if form.part)
+                features.append(Feature("name_part", -penalty, q_form.original, t_form.original,
+                                        f"only part of a name matched ({parts})"))
 
         if strong_match and not conflict:
             score, method = 1.0, "identifier"
@@ -151,24 +164,39 @@ class LogicV1:
                                         " ".join(sorted(t_numbers)), "numbers in the names differ"))
         return penalty
 
+    part_penalty = 0.0
+    """Taken off a name score reached through part of a name (v2; v1 compares whole names only)."""
+
     def best_name(self, query_forms: Sequence[NameForm], target_forms: Sequence[NameForm], weight: Weight,
-                  explain: bool = True):
+                  explain: bool = True, rare: float = float("inf")):
+        """(score, (query form, target form), how) of the best pair of names; a pair through a
+        part of a name (`NameForm.part`) scores `part_penalty` less (v1 skips such pairs). A part
+        is compared with whole names only, and only when it has a word rare among the targets
+        (a place or a kind in brackets, "(HONG KONG)", "(PVT)", names nothing)."""
         best, best_pair, best_how = 0.0, None, ""
+        with_parts = self.part_penalty > 0.0
         for q_form in query_forms:
-            if not q_form.compact:
+            if not q_form.compact or (q_form.part and not (with_parts and _rare_word(q_form, weight, rare))):
                 continue
             for t_form in target_forms:
-                if not t_form.compact:
+                if not t_form.compact or (t_form.part and (q_form.part or not with_parts
+                                                           or not _rare_word(t_form, weight, rare))):
                     continue
-                value, how = self.name_similarity(q_form, t_form, weight, explain)
+                value, how = self.name_similarity(q_form, t_form, weight, explain, rare)
+                if q_form.part or t_form.part:
+                    value -= self.part_penalty
                 if value > best or best_pair is None:
                     best, best_pair, best_how = value, (q_form, t_form), how
                     if value >= 1.0:
                         return best, best_pair, best_how
         return best, best_pair, best_how
 
-    @staticmethod
-    def name_similarity(a: NameForm, b: NameForm, weight: Weight, explain: bool = True) -> tuple[float, str]:
+    contained_rare_floor = 0.0
+    """v2: the least score of a name whose every word is in the other, when one of those words is
+    rare among the targets (weighs at least `rare`)."""
+
+    def name_similarity(self, a: NameForm, b: NameForm, weight: Weight, explain: bool = True,
+                        rare: float = float("inf")) -> tuple[float, str]:
         if a.compact == b.compact:
             return 1.0, f"same name after normalization ({a.text!r})" if explain else ""
         b_tokens = _join_runs(b.tokens, set(a.tokens))
@@ -189,12 +217,22 @@ class LogicV1:
             if boosted > value:
                 value = boosted
                 contained = f"; every word of one is in the other, carrying {share:.0%} of its weight"
+            shorter = a_tokens if total_a <= total_b else b_tokens
+            if self.contained_rare_floor > value and max(weight(t) for t in shorter) >= rare:
+                value = self.contained_rare_floor
+                contained = (f"; every word of one is in the other ({share:.0%} of its weight), and those words "
+                             "include one rare among the names")
         if not explain:
             return value, ""
         how = f"weighted token overlap {value:.2f} of {' '.join(a_tokens)!r} and {' '.join(b_tokens)!r}"
         if notes:
             how += ": " + ", ".join(notes)
         return value, how + contained
+
+
+def _rare_word(form: NameForm, weight: Weight, rare: float) -> bool:
+    """Whether a name has a word rare among the targets (weighing at least `rare`)."""
+    return any(weight(token) >= rare for token in form.tokens)
 
 
 def _join_runs(tokens: tuple[str, ...], other: set[str]) -> tuple[str, ...]:
@@ -247,5 +285,23 @@ def _side(tokens: tuple[str, ...], others: tuple[str, ...], weight: Weight, note
     return matched, total
 
 
-ALGORITHMS: dict[str, LogicV1] = {LogicV1.name: LogicV1()}
+class LogicV2(LogicV1):
+    """`cvrule-logic-v1`, and:
+
+    - parts of names are compared too (names.name_parts: the part in quotes, the part in
+      brackets and the name without it, the names around "formerly" / "a.k.a.", segments between
+      " - " or ":"), at `part_penalty` (0.10) less than whole names: a part alone never reaches the
+      default link threshold, however well it matches; a part is compared with whole names only
+      (never with another part), and only when it has a word rare among the targets;
+    - a name whose every word is in the other scores at least `contained_rare_floor` (0.75, for
+      review at the default thresholds) when one of those words is rare among the targets (its
+      IDF weight reaches the index's `rare_weight`): "AMNAFZAR" for "AMNAFZAR GOSTAR-E SHARIF".
+    """
+
+    name = "cvrule-logic-v2"
+    part_penalty = 0.10
+    contained_rare_floor = 0.75
+
+
+ALGORITHMS: dict[str, LogicV1] = {LogicV1.name: LogicV1(), LogicV2.name: LogicV2()}
 """Every algorithm by its stable name; the default is in ResolveSettings.algorithm."""

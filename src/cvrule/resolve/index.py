@@ -25,9 +25,9 @@ import pyarrow as pa
 
 from cvrule.resolve.identifiers import STRONG_SCHEMES
 from cvrule.resolve.model import Query, Target
-from cvrule.resolve.names import NameForm, analyze, skeleton
+from cvrule.resolve.names import NameForm, forms_of, skeleton
 
-__all__ = ["TargetIndex", "blocking_keys"]
+__all__ = ["TargetIndex", "blocking_keys", "target_forms"]
 
 KIND_WEIGHT = {"#": 0.2, "~": 0.5}
 """Weights of the redundant keys (4-grams, skeletons) relative to whole tokens, in the pre-score."""
@@ -37,6 +37,10 @@ POSTINGS_BUDGET = 6000
 
 PRESCORE_RATIO = 0.5
 """Names whose blocking pre-score is under this share of the best one's are not scored."""
+
+RARE_SHARE = 0.75
+"""A word whose weight reaches this share of the largest weight (a word no name has) is rare among
+the names: held by at most about 15 of 63,000 names, 30 of a million (`rare_weight`)."""
 
 GRAMS_PER_NAME = 6
 """Character 4-gram keys (of tokens of 5+ letters) a query uses: the rarest ones."""
@@ -57,6 +61,25 @@ def blocking_keys(form: NameForm) -> list[str]:
     return list(keys)
 
 
+def rare_weight(names: int) -> float:
+    """The weight from which a word is rare among this many names (RARE_SHARE of the largest
+    weight, and never more than the weight of a word of a single name)."""
+    return min(RARE_SHARE * math.log1p(names), math.log1p(names / 2.0))
+
+
+def target_forms(names: Sequence[str]) -> tuple[NameForm, ...]:
+    """The forms of a target's (or a query's) names: every whole name first, then their parts (names.forms_of),
+    one form per normalized name and legal form."""
+    forms: dict[tuple, NameForm] = {}
+    analyzed = [forms_of(name) for name in names if name]
+    for found in analyzed:
+        forms.setdefault((found[0].compact, found[0].legal_forms), found[0])
+    for found in analyzed:
+        for form in found[1:]:
+            forms.setdefault((form.compact, form.legal_forms), form)
+    return tuple(forms.values())
+
+
 class TargetIndex:
     """Targets, their analyzed names and the blocking index over them."""
 
@@ -69,15 +92,12 @@ class TargetIndex:
         row_target = array("i")
         self.by_identifier: dict[tuple[str, str], list[int]] = {}
         row = 0
+        parts: list[tuple[int, NameForm]] = []
         for index, target in enumerate(self.targets):
-            forms: dict[tuple, NameForm] = {}
-            for name in target.names:
-                if not name:
-                    continue
-                form = analyze(name)
-                forms.setdefault((form.compact, form.legal_forms), form)
-            self.forms.append(tuple(forms.values()))
-            for form in forms.values():
+            forms = target_forms(target.names)
+            self.forms.append(tuple(form for form in forms if not form.part))
+            parts.extend((index, form) for form in forms if form.part)
+            for form in self.forms[-1]:
                 keys = blocking_keys(form)
                 keys_seen.extend(keys)
                 row_ids.extend([row] * len(keys))
@@ -87,6 +107,14 @@ class TargetIndex:
                 if scheme in STRONG_SCHEMES or scheme == "domain":
                     for value in values:
                         self.by_identifier.setdefault((scheme, value), []).append(index)
+        whole = row
+        for index, form in self._rare_parts(parts, keys_seen, whole):
+            self.forms[index] += (form,)
+            keys = blocking_keys(form)
+            keys_seen.extend(keys)
+            row_ids.extend([row] * len(keys))
+            row_target.append(index)
+            row += 1
         encoded = pa.array(keys_seen, pa.string()).dictionary_encode()
         del keys_seen
         vocab = {key: key_id for key_id, key in enumerate(encoded.dictionary.to_pylist())}
@@ -102,8 +130,10 @@ class TargetIndex:
         self.offsets = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(counts, out=self.offsets[1:])
         self.row_target = np.frombuffer(row_target, dtype=np.int32) if len(row_target) else np.zeros(0, np.int32)
-        total = max(self.rows, 1)
-        self.key_weight = np.log1p(total / (counts.astype(np.float64) + 1.0)) if len(vocab) else np.zeros(0)
+        # Weights count whole names only (rows before `whole`): parts repeat the words of their name.
+        total = max(whole, 1)
+        in_whole = np.bincount(keys[rows < whole], minlength=len(vocab)) if len(vocab) else np.zeros(0, np.int64)
+        self.key_weight = np.log1p(total / (in_whole.astype(np.float64) + 1.0)) if len(vocab) else np.zeros(0)
         if len(vocab):
             kind = np.ones(len(vocab))
             for key, key_id in vocab.items():
@@ -111,10 +141,27 @@ class TargetIndex:
                     kind[key_id] = KIND_WEIGHT[key[0]]
             self.key_weight *= kind
         self.max_weight = math.log1p(total)
+        self.rare_weight = rare_weight(total)
+        """Words weighing this much are rare among the names (a word of a single name always is)."""
         self.row_weight = np.bincount(rows, weights=self.key_weight[keys], minlength=self.rows) if self.rows else np.zeros(0)
         self._weights: dict[str, float] = {}
         self._frequency: list[int] = np.diff(self.offsets).tolist()
         self._key_weight: list[float] = self.key_weight.tolist()
+
+    @staticmethod
+    def _rare_parts(parts: list[tuple[int, NameForm]], keys_seen: list[str], whole: int):
+        """The parts of names worth a row: those with a word rare among the whole names (the
+        others are never compared, see algorithms.LogicV2), counted in the keys of the whole rows."""
+        if not parts:
+            return []
+        wanted = {token for _, form in parts for token in form.tokens}
+        counts: dict[str, int] = dict.fromkeys(wanted, 0)
+        for key in keys_seen:
+            if key in counts:
+                counts[key] += 1
+        total, rare = max(whole, 1), rare_weight(max(whole, 1))
+        return [(index, form) for index, form in parts
+                if any(math.log1p(total / (counts[token] + 1.0)) >= rare for token in form.tokens)]
 
     def __len__(self) -> int:
         return len(self.targets)

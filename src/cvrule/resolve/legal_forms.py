@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-__all__ = ["CJK_SUFFIXES", "CJK_PREFIXES", "CYRILLIC", "FAMILIES", "LATIN", "compatible"]
+__all__ = ["CJK_SUFFIXES", "CJK_PREFIXES", "CYRILLIC", "FAMILIES", "LATIN", "TRANSLITERATED", "compatible"]
 
 # code -> families. Codes that say little about the kind ("co", "company") belong to "any".
 FAMILIES: dict[str, frozenset[str]] = {
@@ -37,6 +37,7 @@ FAMILIES: dict[str, frozenset[str]] = {
         "doo": "balkan", "ad": "balkan", "dd": "balkan", "as_cz": "cz", "sro": "cz",
         "bhd": "ltd", "tbk": "sa", "pt": "sa", "jsc_vn": "ru", "co_kg": "partnership",
         "fzc": "uae ltd", "fze": "uae ltd", "fzco": "uae ltd", "fz_llc": "uae ltd inc",
+        "sia": "lv ltd", "ev": "association",
     }.items()
 }
 
@@ -60,7 +61,7 @@ LATIN: dict[tuple[str, ...], str] = {
         "se": "se", "kg": "kg", "kommanditgesellschaft": "kg", "ohg": "ohg", "lp": "lp", "llp": "llp",
         "sa": "sa", "s a": "sa", "sas": "sas", "sarl": "sarl", "sociedad anonima": "sa",
         "societe anonyme": "sa", "sl": "sl", "spa": "spa", "s p a": "spa", "srl": "srl",
-        "sau": "sau", "ltda": "ltda", "limitada": "ltda", "sa de cv": "sa_de_cv",
+        "sau": "sau", "ltda": "ltda", "limitada": "ltda", "lda": "ltda", "sa de cv": "sa_de_cv",
         "sapi de cv": "sapi_de_cv", "s de rl": "s_de_rl", "s de rl de cv": "s_de_rl", "sal": "sal",
         "bv": "bv", "besloten vennootschap": "bv", "nv": "nv", "naamloze vennootschap": "nv",
         "ab": "ab", "aktiebolag": "ab", "as": "as", "asa": "asa", "oy": "oy", "oyj": "oyj", "aps": "aps",
@@ -78,6 +79,13 @@ LATIN: dict[tuple[str, ...], str] = {
         "doo": "doo", "d o o": "doo", "ad": "ad", "dd": "dd", "sro": "sro", "s r o": "sro",
         "tbk": "tbk", "pt": "pt", "fzc": "fzc", "fze": "fze", "fzco": "fzco", "fz llc": "fz_llc",
         "free zone company": "fzc", "free zone establishment": "fze",
+        "federal state unitary enterprise": "fgup", "state unitary enterprise": "gup",
+        "federalnoe gosudarstvennoe unitarnoe predpriyatie": "fgup",
+        "gosudarstvennoe unitarnoe predpriyatie": "gup",
+        "tovarystvo z obmezhenoiu vidpovidalnistiu": "ooo",
+        "public company limited": "plc", "public co ltd": "plc", "pcl": "plc",
+        "limited liability partnership": "llp",
+        "sabiedriba ar ierobezotu atbildibu": "sia", "ev": "ev",
         "youxian gongsi": "cn_ltd", "gufen youxian gongsi": "cn_joint_stock",
         "youxian zeren gongsi": "cn_llc", "gongsi": "cn_company",
     }.items()
@@ -87,7 +95,7 @@ LATIN: dict[tuple[str, ...], str] = {
 # (or, for the Russian and Indonesian ones, the very start) of a name.
 AMBIGUOUS: frozenset[str] = frozenset({
     "co", "company", "as", "ab", "ag", "sa", "se", "sl", "lp", "ad", "dd", "kg", "pt", "ao", "nao",
-    "kk", "yk", "gk", "sal", "bv", "nv", "oy", "inc", "corp", "corporation",
+    "kk", "yk", "gk", "sal", "bv", "nv", "oy", "inc", "corp", "corporation", "ev", "lda", "pcl",
 })
 PREFIX_FORMS: frozenset[str] = frozenset({
     "ooo", "ao", "pao", "zao", "oao", "nao", "jsc", "pjsc", "ojsc", "cjsc", "fgup", "gup", "pt", "llc",
@@ -95,8 +103,20 @@ PREFIX_FORMS: frozenset[str] = frozenset({
     "open joint stock company", "closed joint stock company",
     "obshchestvo s ogranichennoy otvetstvennostyu", "aktsionernoe obshchestvo",
     "publichnoe aktsionernoe obshchestvo", "zakrytoe aktsionernoe obshchestvo",
-    "otkrytoe aktsionernoe obshchestvo",
+    "otkrytoe aktsionernoe obshchestvo", "federal state unitary enterprise", "state unitary enterprise",
+    "federalnoe gosudarstvennoe unitarnoe predpriyatie", "gosudarstvennoe unitarnoe predpriyatie",
+    "tovarystvo z obmezhenoiu vidpovidalnistiu", "sabiedriba ar ierobezotu atbildibu",
 })
+
+TRANSLITERATED: frozenset[str] = frozenset({
+    "obshchestvo s ogranichennoy otvetstvennostyu", "aktsionernoe obshchestvo",
+    "publichnoe aktsionernoe obshchestvo", "zakrytoe aktsionernoe obshchestvo",
+    "otkrytoe aktsionernoe obshchestvo", "federalnoe gosudarstvennoe unitarnoe predpriyatie",
+    "gosudarstvennoe unitarnoe predpriyatie", "tovarystvo z obmezhenoiu vidpovidalnistiu",
+})
+"""Forms written out in a language of Cyrillic script: transliteration schemes spell them
+differently (ogranichennoy, ogranichennoi, ogranichennoj; obshchestvo, obschestvo), so they are
+also recognized by the phonetic skeletons of their words (names.py)."""
 
 # Chinese (after traditional -> simplified) and Japanese forms at the end of a name, longest first.
 CJK_SUFFIXES: tuple[tuple[str, str], ...] = (

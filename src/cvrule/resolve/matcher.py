@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from cvrule.resolve.algorithms import ALGORITHMS
 from cvrule.resolve.identifiers import STRONG_SCHEMES
-from cvrule.resolve.index import TargetIndex
+from cvrule.resolve.index import TargetIndex, target_forms
 from cvrule.resolve.model import Candidate, Feature, Query, Target
-from cvrule.resolve.names import NameForm, analyze
+from cvrule.resolve.names import NameForm
 from cvrule.resolve.settings import ResolveSettings
 
 __all__ = ["Judgements", "Matcher", "Outcome", "candidate_id", "match_all"]
@@ -84,12 +84,9 @@ class Matcher:
         names = list(query.names)
         if query.organization_hint:
             names.append(query.organization_hint)
-        forms: dict[tuple, NameForm] = {}
-        for name in names:
-            if name and name.strip():
-                form = analyze(name)
-                forms.setdefault((form.compact, form.legal_forms), form)
-        return list(forms.values())
+        weight, rare = self.index.weight, self.index.rare_weight
+        return [form for form in target_forms([name for name in names if name and name.strip()])
+                if not form.part or any(weight(token) >= rare for token in form.tokens)]
 
     def match(self, query: Query, subject_key: str = "", limit: int | None = None,
               floor: float = 0.0, explain: int | None = None) -> list[Candidate]:
@@ -116,7 +113,7 @@ class Matcher:
             if target.ref in rejected:
                 continue
             score, method, _ = self.algorithm.score(query, forms, target, target_forms[position], self.index.weight,
-                                                    explain=False)
+                                                    explain=False, rare=self.index.rare_weight)
             if target.ref in confirmed:
                 score, method = 1.0, "analyst"
             elif score < floor:
@@ -129,7 +126,8 @@ class Matcher:
             target = targets[position]
             features: list[Feature] = []
             if rank < budget:
-                _, _, features = self.algorithm.score(query, forms, target, target_forms[position], self.index.weight)
+                _, _, features = self.algorithm.score(query, forms, target, target_forms[position], self.index.weight,
+                                                      rare=self.index.rare_weight)
                 judgement = confirmed.get(ref)
                 if judgement is not None:
                     features.insert(0, Feature(
@@ -137,7 +135,8 @@ class Matcher:
                         f"confirmed by {judgement.actor} on {judgement.judged_at:%Y-%m-%d}: "
                         f"{judgement.reason or 'no reason given'}",
                     ))
-            contains = any(q.tokens and set(q.tokens) <= set(t.tokens) for q in forms for t in target_forms[position])
+            contains = any(q.tokens and set(q.tokens) <= set(t.tokens) for q in forms if not q.part
+                           for t in target_forms[position] if not t.part)
             out.append(Candidate(target, -negative, self.decision(-negative), method, features,
                                  candidate_id(subject_key, ref) if subject_key else "", contains))
         return out

@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from anyascii import anyascii
 
-from cvrule.resolve.legal_forms import AMBIGUOUS, CJK_PREFIXES, CJK_SUFFIXES, CYRILLIC, LATIN, PREFIX_FORMS
+from cvrule.resolve.legal_forms import AMBIGUOUS, CJK_PREFIXES, CJK_SUFFIXES, CYRILLIC, LATIN, PREFIX_FORMS, TRANSLITERATED
 
-__all__ = ["NameForm", "analyze", "skeleton", "simple_fold"]
+__all__ = ["NameForm", "analyze", "forms_of", "name_parts", "skeleton", "simple_fold"]
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -74,6 +74,8 @@ class NameForm:
     """Two-syllable pinyin windows of Han text (blocking keys)."""
     numbers: frozenset[str] = frozenset()
     """Tokens that are numbers: with digits, or roman numerals (II, III, IV, ...)."""
+    part: str = ""
+    """Empty for a whole name; for a part of one (`name_parts`), which part of which name."""
 
     @property
     def text(self) -> str:
@@ -167,29 +169,54 @@ def _strip_cyrillic_forms(text: str, forms: list[str], steps: list[str]) -> str:
 
 
 _LAST_WORDS = frozenset(key[-1] for key in LATIN)
+_SOUNDING_CODES = frozenset(LATIN[tuple(text.split())] for text in TRANSLITERATED)
 _FIRST_WORDS = frozenset(key[0] for key in LATIN)
+
+
+@lru_cache(maxsize=1)
+def _sounding_forms() -> dict[tuple[str, ...], str]:
+    """The transliterated forms (legal_forms.TRANSLITERATED) by the skeletons of their words."""
+    return {tuple(skeleton(word) for word in text.split()): LATIN[tuple(text.split())] for text in TRANSLITERATED}
+
+
+@lru_cache(maxsize=1)
+def _sounding_edges() -> tuple[frozenset[str], frozenset[str]]:
+    """The skeletons of the first and of the last words of the transliterated forms."""
+    keys = _sounding_forms()
+    return frozenset(key[0] for key in keys), frozenset(key[-1] for key in keys)
+
+
+def _form_at(words: tuple[str, ...]) -> str | None:
+    """The legal form these words spell: as written, or as a transliteration variant of a form
+    written out in a Cyrillic-script language ("ogranichennoi" for "ogranichennoy")."""
+    code = LATIN.get(words)
+    if code is None and len(words) >= 2:
+        code = _sounding_forms().get(tuple(skeleton(word) for word in words))
+    return code
 
 
 def _strip_latin_forms(tokens: list[str], forms: list[str]) -> list[str]:
     """Take legal forms off the end (repeatedly) and the start of the token list."""
-    changed = bool(tokens) and tokens[-1] in _LAST_WORDS
+    starts, ends = _sounding_edges()
+    changed = bool(tokens) and (tokens[-1] in _LAST_WORDS or skeleton(tokens[-1]) in ends)
     while changed and tokens:
         changed = False
         for size in range(min(_MAX_FORM, len(tokens) - 1), 0, -1):
             tail = tuple(tokens[-size:])
-            code = LATIN.get(tail)
+            code = _form_at(tail)
             if code:
                 forms.append(code)
                 del tokens[-size:]
                 changed = True
                 break
-    changed = len(tokens) > 1 and tokens[0] in _FIRST_WORDS
+    changed = len(tokens) > 1 and (tokens[0] in _FIRST_WORDS or skeleton(tokens[0]) in starts)
     while changed and len(tokens) > 1:
         changed = False
         for size in range(min(_MAX_FORM, len(tokens) - 1), 0, -1):
             head = tuple(tokens[:size])
-            code = LATIN.get(head)
-            if code and (" ".join(head) in PREFIX_FORMS or (size == 1 and head[0] not in AMBIGUOUS)):
+            code = _form_at(head)
+            if code and (" ".join(head) in PREFIX_FORMS or code in _SOUNDING_CODES
+                         or (size == 1 and head[0] not in AMBIGUOUS)):
                 forms.append(code)
                 del tokens[:size]
                 changed = True
@@ -250,6 +277,78 @@ def analyze(name: str) -> NameForm:
         han_keys=tuple(dict.fromkeys(han_keys)),
         numbers=numbers,
     )
+
+
+_QUOTED = re.compile(r"""(?:^|(?<=[\s(,:;/-]))[«„“”‘'"](.+)[»“”’'"](?=$|[\s),.;:/-])""")
+_BRACKETED = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]")
+_MARKERS = re.compile(
+    r"(?<![\w/])(?:formerly(?: known as)?|also known as|now known as|previously|trading as|doing business as|"
+    r"f/k/a|a/k/a|n/k/a|d/b/a|t/a|f\.k\.a\.?|a\.k\.a\.?|n\.k\.a\.?|d\.b\.a\.?|fka|aka|nka|dba)(?![\w/])",
+    re.IGNORECASE,
+)
+_SEGMENTS = re.compile(r"\s+[-–—]\s+|\s*[:;|]\s*")
+_MAY_HAVE_PARTS = re.compile(r"[«„“”‘'\"()\[\]:;|]|\s[-–—]\s|/|\b(?:formerly|known|previously|trading|doing|aka|fka|nka|dba|"
+                             r"a\.k|f\.k|n\.k|d\.b)", re.IGNORECASE)
+"""A quick test that lets most names (no quote, bracket, separator or marker) skip the rest."""
+
+
+def name_parts(name: str) -> list[tuple[str, str]]:
+    """The parts of a written name that may be a name on their own, each with what it is:
+
+    - the part in quotes ("OOO 'YARGEO'", "ФГУП «Крымская железная дорога»": the proper name);
+    - the part in brackets and the name without it ("... INSTRUMENT DESIGN (NIIP)": an acronym,
+      a former or translated name, a place);
+    - what comes before and after "formerly", "a.k.a.", "f/k/a", "trading as", "d/b/a";
+    - the segments between " - ", ":" or ";" ("PALESTINE LIBERATION FRONT - ABU ABBAS FACTION").
+
+    Parts of parts are found too (two levels). The whole name is not among them.
+    """
+    found: dict[str, str] = {}
+    if not _MAY_HAVE_PARTS.search(name):
+        return []
+
+    def add(text: str, what: str, depth: int) -> None:
+        text = text.strip(" ,.;:-–—'\"«»„“”‘’")
+        if len(text) < 2 or not any(ch.isalnum() for ch in text) or text == name.strip() or text in found:
+            return
+        found[text] = what
+        if depth < 2:
+            collect(text, depth + 1)
+
+    def collect(text: str, depth: int) -> None:
+        quoted = _QUOTED.search(text)
+        if quoted:
+            add(quoted.group(1), "the part in quotes", depth)
+        if "(" in text or "[" in text:
+            for match in _BRACKETED.finditer(text):
+                add(match.group(1) or match.group(2) or "", "the part in brackets", depth)
+            add(_BRACKETED.sub(" ", text), "the name without its part in brackets", depth)
+        if _MARKERS.search(text):
+            for piece in _MARKERS.split(text.replace("(", " ").replace(")", " ")):
+                add(piece, "one of the names around 'formerly' / 'a.k.a.'", depth)
+        pieces = _SEGMENTS.split(text)
+        if len(pieces) > 1:
+            for piece in pieces:
+                add(piece, "a segment of the name", depth)
+
+    collect(name, 0)
+    return list(found.items())
+
+
+@lru_cache(maxsize=200_000)
+def forms_of(name: str) -> tuple[NameForm, ...]:
+    """The forms a written name is compared by: the whole name first, then its parts
+    (`name_parts`) that have a core word, each saying which part of which name it is."""
+    whole = analyze(name)
+    out = [whole]
+    seen = {whole.compact}
+    for text, what in name_parts(name):
+        form = analyze(text)
+        if not form.compact or form.compact in seen:
+            continue
+        seen.add(form.compact)
+        out.append(replace(form, part=f"{what} of {name!r}"))
+    return tuple(out)
 
 
 _DIGRAPHS = (("shch", "s"), ("sch", "s"), ("sh", "s"), ("ch", "c"), ("kh", "k"), ("zh", "z"),
