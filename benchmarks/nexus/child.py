@@ -1,7 +1,9 @@
 """One measured run, in its own process: `python child.py TOOL GRAPH_FOLDER OUT_FOLDER [options]`.
 
 Prints one JSON line: wall seconds from the start of the work (imports excluded), the phases,
-the counts, and ru_maxrss. TOOL: duckdb | spark | networkx | generate.
+the counts, and ru_maxrss; for the engines also `cpu_seconds` (the process's CPU time, every
+thread, over the same span). TOOL: duckdb | spark | networkx | generate. Options (JSON):
+`memory_limit` and `threads` for DuckDB, `driver_memory` and `master` for Spark.
 """
 
 from __future__ import annotations
@@ -44,13 +46,14 @@ def main() -> None:
             engine = open_engine("spark", spark_master=options.get("master", "local[*]"),
                                  driver_memory=options.get("driver_memory", "8g"))
         else:
-            engine = open_engine("duckdb", memory_limit=options.get("memory_limit"))
-        start = time.perf_counter()
+            engine = open_engine("duckdb", memory_limit=options.get("memory_limit"), threads=options.get("threads"))
+        start, cpu_start = time.perf_counter(), time.process_time()
         run = run_on_parquet(engine, folder, policy, out)
         result.update(phases=run.seconds, parties=run.parties, linked=run.linked, indeterminate=run.indeterminate,
                       rounds=[run.rounds_linked, run.rounds_possible, run.rounds_lookthrough],
                       )
         seconds = time.perf_counter() - start
+        result["cpu_seconds"] = time.process_time() - cpu_start
         if tool == "spark":
             engine.stop()
         result["seconds"] = seconds

@@ -102,8 +102,8 @@ def base(parties: list[dict], policy: NexusPolicy) -> tuple[set, set]:
     return linked_rows, unknown
 
 
-def fixpoints(parties, g: nx.DiGraph, c: nx.DiGraph, policy: NexusPolicy) -> tuple[set, set]:
-    base_linked, base_unknown = base(parties, policy)
+def fixpoints(parties, g: nx.DiGraph, c: nx.DiGraph, policy: NexusPolicy, bases: tuple[set, set] | None = None) -> tuple[set, set]:
+    base_linked, base_unknown = bases if bases is not None else base(parties, policy)
     linked = set(base_linked)
     frontier = list(linked)
     while frontier:
@@ -173,8 +173,8 @@ def lookthrough(g: nx.DiGraph, roots: set, limit: int = 32) -> dict:
 
 def run(folder, policy: NexusPolicy) -> dict[int, str]:
     parties, g, c = build(folder, policy)
-    linked, possible = fixpoints(parties, g, c, policy)
-    base_linked, _ = base(parties, policy)
-    lookthrough(g, base_linked)
+    bases = base(parties, policy)  # once, for the fixpoints and the look-through
+    linked, possible = fixpoints(parties, g, c, policy, bases)
+    lookthrough(g, bases[0])
     return {p["node"]: "linked" if p["node"] in linked else "indeterminate" if p["node"] in possible else "not_linked"
             for p in parties}

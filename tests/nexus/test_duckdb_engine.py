@@ -1,13 +1,16 @@
 """The DuckDB engine: Arrow out of a query on the installed DuckDB, a second connection (`fork`)
 that shares the database (Arrow tables registered included), and the work run beside the
 fixpoints in a second thread (parties' own facts, look-through, evidence of the linked set)
-giving the very tables it gives when run in one stream."""
+giving the very tables it gives when run in one stream, and the results written by two
+connections at once equal to those written by one."""
 
 from __future__ import annotations
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from cvrule.engine.duckdb_engine import DuckDBEngine
+from cvrule.engine.pipeline import write_results
 from cvrule.nexus import graph_from_scenario
 from nexus_graphs import run_graph, seeded_case, union
 
@@ -75,3 +78,25 @@ def test_the_work_beside_the_fixpoints_gives_the_same_tables_as_one_stream(law):
     finally:
         beside.close()
         after.close()
+
+
+def _rows_of(path):
+    return sorted(pq.read_table(path).to_pylist(), key=lambda row: tuple("" if v is None else str(v) for v in row.values()))
+
+
+def test_results_written_by_two_connections_equal_those_written_by_one(law, tmp_path):
+    cases = [seeded_case(seed) for seed in range(GRAPHS)]
+    graph, _ = union([graph_from_scenario(scenario, ranges) for scenario, ranges in cases])
+    engine = DuckDBEngine(threads=2)
+    try:
+        run_graph(engine, graph, law)
+        for folder, writer in (("two", engine), ("one", _NoFork(engine))):
+            (tmp_path / folder).mkdir()
+            write_results(writer, tmp_path / folder)
+    finally:
+        engine.close()
+    for name in ("status.parquet", "evidence.parquet"):
+        two, one = pq.read_table(tmp_path / "two" / name), pq.read_table(tmp_path / "one" / name)
+        assert two.schema == one.schema
+        assert two.num_rows > 0
+        assert _rows_of(tmp_path / "two" / name) == _rows_of(tmp_path / "one" / name)

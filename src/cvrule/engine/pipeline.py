@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from cvrule.store import Store
 from cvrule.store import nexus_tables
 from cvrule.workspace import Workspace
 
-__all__ = ["GRAPH_TABLES", "nexus_workspace", "run_on_parquet"]
+__all__ = ["GRAPH_TABLES", "nexus_workspace", "run_on_parquet", "write_results"]
 
 GRAPH_TABLES = ("g_parties", "g_stakes", "g_controls")
 
@@ -28,10 +29,29 @@ def run_on_parquet(engine, folder: Path, policy: NexusPolicy, out: Path | None =
     run = run_nexus(engine, policy)
     if out is not None:
         start = time.perf_counter()
-        engine.write_parquet("SELECT * FROM st", str(out / "status.parquet"))
-        engine.write_parquet("SELECT * FROM ev", str(out / "evidence.parquet"))
+        write_results(engine, out)
         run.seconds["write results"] = time.perf_counter() - start
     return run
+
+
+def write_results(engine, out: Path) -> None:
+    """`status.parquet` and `evidence.parquet` in `out`. On an engine that can `fork` (DuckDB),
+    the status is written by a second connection in another thread while this one computes and
+    writes the evidence; otherwise (Spark) one after the other. The same queries either way."""
+    status, evidence = ("SELECT * FROM st", str(out / "status.parquet")), ("SELECT * FROM ev", str(out / "evidence.parquet"))
+    fork = getattr(engine, "fork", None)
+    if fork is None:
+        engine.write_parquet(*status)
+        engine.write_parquet(*evidence)
+        return
+    side = fork()
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            written = pool.submit(side.write_parquet, *status)
+            engine.write_parquet(*evidence)
+            written.result()
+    finally:
+        side.close()
 
 
 def nexus_workspace(

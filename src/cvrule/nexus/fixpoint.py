@@ -57,22 +57,23 @@ def run_nexus(engine: Engine, policy: NexusPolicy, lookthrough_rounds: int = LOO
     `g_parties`, `g_stakes` and `g_controls`.
 
     Work that does not wait for the fixpoints runs beside them (`_Beside`), on an engine that
-    can open a second connection: the parties' own facts beside the stakes of the day, the
-    look-through beside the fixpoints, the evidence of the linked set beside the upper
-    fixpoint. Rounds are short queries that leave the other core idle."""
+    can open a second connection: the parties' own facts and the controls beside the stakes of
+    the day, the look-through beside the fixpoints, the evidence of the linked set beside the
+    upper fixpoint. Rounds are short queries that leave the other core idle."""
     run = NexusRun(policy, engine.name)
     clock = _Clock(run.seconds)
     beside = _Beside(engine, clock)
     try:
         with clock("facts on the day"):
             parties = beside.run("parties on their own facts", _table, "base", sql.base(policy))
+            controls = beside.run("controls on the day", _table, "d_ctl", sql.controls_on_day(policy))
             has_direct = _has_column(engine, "g_stakes", "direct")
             engine.table("d_rows", sql.rows_on_day(policy, has_direct=has_direct))
             sources = engine.rows("SELECT count(*) FROM (SELECT DISTINCT src FROM d_rows) s")[0][0]
             engine.table("d_stk", sql.stakes_on_day(single_source=sources <= 1))
             engine.table("d_ind", sql.indirect_on_day())
-            engine.table("d_ctl", sql.controls_on_day(policy))
             run.parties = parties.result()
+            controls.result()
         lookthrough = beside.run("look-through", _lookthrough, lookthrough_rounds)
         with clock("fixpoints"):
             run.linked = _grow(engine, "lw", sql.lower_start(), lambda delta, k: sql.lower_entrants(policy, delta, k))
