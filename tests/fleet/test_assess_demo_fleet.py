@@ -200,3 +200,19 @@ def test_a_run_that_applied_a_judgement_keeps_it_in_its_pack_and_replays_to_the_
     result = replay(judged.record_pack)
     assert result.same, result.comparison
     assert result.run_id == judged.assessment.run_id
+
+
+def test_assessing_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    """The collector is paused while the fleet is resolved, decided and written
+    (cvrule.ingest.collector), and only then: on again afterwards, or still off if it was."""
+    import gc
+
+    assert gc.isenabled()
+    assess(DEMO, out=tmp_path / "on", formats=("json",))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assess(DEMO, out=tmp_path / "off", formats=("json",))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

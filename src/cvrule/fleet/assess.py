@@ -39,6 +39,7 @@ from cvrule.fleet.persons import NexusPersons, RunCache
 from cvrule.fleet.result import Assessment, InputFile
 from cvrule.fleet.scenario import PartyInfo, build_scenario, evaluation_days, fleet_party_key
 from cvrule.fleet.views import assessment_of
+from cvrule.ingest import collector
 from cvrule.law import Law
 from cvrule.law.decide import decide
 from cvrule.nexus import NexusPolicy
@@ -115,14 +116,14 @@ def assess(folder: Path | str, *, out: Path | str | None = None, as_of: date | N
         files = input_files(folder, manifest_path)
         registers = register_files(folder)
         register = fleet_register(folder, manifest, registers)  # checked before anything is written
-        problems = _ingest(space, files, manifest, folder, report)
+        problems, hashed = _ingest(space, files, manifest, folder, report)
         seconds["ingest"] = time.perf_counter() - clock
 
         from cvrule.store import Store
 
         clock = time.perf_counter()
         report("resolve", 0, 1)
-        with Store(space.store_path) as store:
+        with Store(space.store_path) as store, collector.paused():  # see cvrule.ingest.collector
             from cvrule.resolve import resolve_store
 
             resolve_store(store)
@@ -131,13 +132,13 @@ def assess(folder: Path | str, *, out: Path | str | None = None, as_of: date | N
         report("resolve", 1, 1)
         seconds["resolve"] = time.perf_counter() - clock
 
-        inputs = _inputs(folder, manifest_path, files, space, registers)
+        inputs = _inputs(folder, manifest_path, files, space, registers, hashed)
         run_id = _run_id(inputs, law.digest, as_of, judgements)
         days, runs = _nexus(space, manifest, law, as_of, engine, spark_master, report, engine_options)
         seconds["nexus"] = time.perf_counter() - clock - seconds["resolve"]
 
         clock = time.perf_counter()
-        with Store(space.store_path) as store:
+        with Store(space.store_path) as store, collector.paused():
             assessment = _decide(store, manifest, folder, inputs, law, as_of, days, runs, engine, run_id, report)
             if register is not None:
                 findings = fleet_findings(register, assessment, law, _monitoring_day(assessment, days), store)
@@ -152,12 +153,16 @@ def assess(folder: Path | str, *, out: Path | str | None = None, as_of: date | N
 
         clock = time.perf_counter()
         run_dir = space.root / "runs" / run_id
-        written = _write(assessment, out, run_dir, space, law, formats, report, log)
+        with collector.paused():
+            written = _write(assessment, out, run_dir, space, law, formats, report, log)
         seconds["write"] = time.perf_counter() - clock
     return AssessRun(assessment, out, run_dir, written, seconds, problems)
 
 
-def _ingest(space: Workspace, files: list[Path], manifest: FleetManifest, folder: Path, report: Progress) -> list[str]:
+def _ingest(space: Workspace, files: list[Path], manifest: FleetManifest, folder: Path,
+            report: Progress) -> tuple[list[str], dict[Path, str]]:
+    """Ingest the files; return the problems of files that could not be read, and the SHA-256 that
+    ingest found for each file it read (the run's inputs are those bytes: not hashed again)."""
     from cvrule.ingest.load import ingest_paths
 
     total = len(files)
@@ -174,19 +179,26 @@ def _ingest(space: Workspace, files: list[Path], manifest: FleetManifest, folder
     broken = [failed[p] for p in sorted(needed & set(failed))]
     if broken:
         raise CvruleError("the fleet's BOM files could not be read, so nothing was assessed:\n  " + "\n  ".join(broken))
-    return [failed[p] for p in sorted(failed)]
+    hashed = {Path(o.path): o.source_id for o in outcomes if o.outcome in ("loaded", "unchanged", "same-content")}
+    return [failed[p] for p in sorted(failed)], hashed
 
 
 def _inputs(folder: Path, manifest_path: Path, files: list[Path], space: Workspace,
-            registers: list[Path] = ()) -> list[InputFile]:
+            registers: list[Path] = (), hashed: dict[Path, str] | None = None) -> list[InputFile]:
     from cvrule.store import Store
 
     with Store(space.store_path) as store:
-        formats = dict(store._con.execute("SELECT source_id, format FROM sources").fetchall())
+        known = {sid: (fmt, size) for sid, fmt, size in
+                 store._con.execute("SELECT source_id, format, size FROM sources").fetchall()}
+    formats = {sid: fmt for sid, (fmt, _) in known.items()}
     found = []
     kept = {manifest_path: "cvrule-fleet", **{path: "cvrule-dataflows" for path in registers}}
     for path in [manifest_path] + list(registers) + files:
-        sha, size = sha256_file(path)
+        sha = (hashed or {}).get(path.resolve()) if path not in kept else None
+        if sha in known:
+            size = known[sha][1]
+        else:
+            sha, size = sha256_file(path)
         if path in kept:
             space.keep(path, sha)  # the manifest and the register are inputs of the run: kept with the evidence
             fmt = kept[path]
@@ -265,7 +277,9 @@ def _days(manifest: FleetManifest, as_of: date | None) -> list[date]:
 def _decide(store, manifest: FleetManifest, folder: Path, inputs: list[InputFile], law: Law, as_of: date | None,
             days: list[date], runs: dict[date, date], engine: str, run_id: str, report: Progress) -> Assessment:
     paths = {i.sha256: i.path for i in inputs}
-    bom_sources = {name: sha256_file(folder / name)[0] for name in manifest.bom_files()}
+    by_path = {i.path: i.sha256 for i in inputs}
+    bom_sources = {name: by_path.get((folder / name).relative_to(folder).as_posix()) or sha256_file(folder / name)[0]
+                   for name in manifest.bom_files()}
     cutoffs = sorted({_edition(law, day).param("legacy_software_cutoff").value for day in days})
     report("decide", 0, 1)
     latest = max(days)

@@ -14,6 +14,7 @@ from typing import Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
+from cvrule.ingest import collector
 from cvrule.model import Decision, Outcome, ParamRef
 
 __all__ = [
@@ -224,7 +225,8 @@ class Assessment(_Data):
     """Risk findings of the data-flow register and the BOMs' services; they change no decision."""
 
     def to_json(self) -> bytes:
-        return orjson.dumps(self.model_dump(mode="json"), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+        with collector.paused():  # millions of fresh containers and no cycles: 5x faster without it
+            return orjson.dumps(self.model_dump(mode="json"), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
 
     @classmethod
     def from_json(cls, data: bytes) -> Assessment:
