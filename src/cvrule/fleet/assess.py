@@ -127,13 +127,12 @@ def assess(folder: Path | str, *, out: Path | str | None = None, as_of: date | N
             from cvrule.resolve import resolve_store
 
             resolve_store(store)
-            judgements = _judgement_head(store)
             log = _judgement_log(store)
         report("resolve", 1, 1)
         seconds["resolve"] = time.perf_counter() - clock
 
         inputs = _inputs(folder, manifest_path, files, space, registers, hashed)
-        run_id = _run_id(inputs, law.digest, as_of, judgements)
+        run_id = _run_id(inputs, law.digest, as_of, log[-1]["hash"] if log else "")
         days, runs = _nexus(space, manifest, law, as_of, engine, spark_master, report, engine_options)
         seconds["nexus"] = time.perf_counter() - clock - seconds["resolve"]
 
@@ -184,17 +183,18 @@ def _ingest(space: Workspace, files: list[Path], manifest: FleetManifest, folder
 
 
 def _inputs(folder: Path, manifest_path: Path, files: list[Path], space: Workspace,
-            registers: list[Path] = (), hashed: dict[Path, str] | None = None) -> list[InputFile]:
+            registers: list[Path], hashed: dict[Path, str]) -> list[InputFile]:
+    """The run's input files: the manifest, the data-flow registers and every file ingest read
+    (`hashed`: path -> the SHA-256 ingest found; those are not read again)."""
     from cvrule.store import Store
 
     with Store(space.store_path) as store:
         known = {sid: (fmt, size) for sid, fmt, size in
                  store._con.execute("SELECT source_id, format, size FROM sources").fetchall()}
-    formats = {sid: fmt for sid, (fmt, _) in known.items()}
     found = []
     kept = {manifest_path: "cvrule-fleet", **{path: "cvrule-dataflows" for path in registers}}
     for path in [manifest_path] + list(registers) + files:
-        sha = (hashed or {}).get(path.resolve()) if path not in kept else None
+        sha = None if path in kept else hashed.get(path.resolve())
         if sha in known:
             size = known[sha][1]
         else:
@@ -202,21 +202,17 @@ def _inputs(folder: Path, manifest_path: Path, files: list[Path], space: Workspa
         if path in kept:
             space.keep(path, sha)  # the manifest and the register are inputs of the run: kept with the evidence
             fmt = kept[path]
-        elif sha in formats:
-            fmt = formats[sha]
+        elif sha in known:
+            fmt = known[sha][0]
         else:
             continue  # could not be read: not an input of this run
         found.append(InputFile(path=path.relative_to(folder).as_posix(), sha256=sha, size=size, format=fmt))
     return sorted(found, key=lambda f: f.path)
 
 
-def _judgement_head(store) -> str:
-    row = store._con.execute("SELECT hash FROM resolution_judgements ORDER BY seq DESC LIMIT 1").fetchone()
-    return row[0] if row else ""
-
-
 def _judgement_log(store) -> list[dict]:
-    """The analysts' judgements the run applies, for its record pack (times as ISO text)."""
+    """The analysts' judgements the run applies, for its record pack (times as ISO text); the last
+    one's hash (the log's head) is part of the run id."""
     from cvrule.store.resolution import ResolutionStore
 
     return [{k: v.isoformat() if isinstance(v, datetime) else v for k, v in dataclasses.asdict(row).items()}
@@ -278,7 +274,7 @@ def _decide(store, manifest: FleetManifest, folder: Path, inputs: list[InputFile
             days: list[date], runs: dict[date, date], engine: str, run_id: str, report: Progress) -> Assessment:
     paths = {i.sha256: i.path for i in inputs}
     by_path = {i.path: i.sha256 for i in inputs}
-    bom_sources = {name: by_path.get((folder / name).relative_to(folder).as_posix()) or sha256_file(folder / name)[0]
+    bom_sources = {name: by_path.get(Path(name).as_posix()) or sha256_file(folder / name)[0]
                    for name in manifest.bom_files()}
     cutoffs = sorted({_edition(law, day).param("legacy_software_cutoff").value for day in days})
     report("decide", 0, 1)

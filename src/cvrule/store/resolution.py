@@ -189,6 +189,15 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def _insert_judgement(con, row: dict, prev_hash: str, digest: str) -> None:
+    """One row of the judgement log (its columns in `row`'s order) and its audit entry."""
+    con.execute("INSERT INTO resolution_judgements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [*row.values(), prev_hash, digest])
+    audit.append(con, row["actor"], f"review.{row['action']}", row["candidate_id"] or row["target_ref"],
+                 {"judgement": row["seq"], "judgement_hash": digest, "subject_key": row["subject_key"],
+                  "target_ref": row["target_ref"], "alias": row["alias"], "reason": row["reason"]})
+
+
 def _row_hash(prev_hash: str, row: dict) -> str:
     body = orjson.dumps({k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in row.items()},
                         option=orjson.OPT_SORT_KEYS)
@@ -429,11 +438,7 @@ class ResolutionStore:
                    "subject_key": subject_key, "target_ref": target_ref, "target_source_id": target_source_id,
                    "alias": alias, "reason": reason}
             digest = _row_hash(prev_hash, row)
-            con.execute("INSERT INTO resolution_judgements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        [*row.values(), prev_hash, digest])
-            audit.append(con, actor, f"review.{action}", candidate_id or target_ref,
-                         {"judgement": seq, "judgement_hash": digest, "subject_key": subject_key,
-                          "target_ref": target_ref, "alias": alias, "reason": reason})
+            _insert_judgement(con, row, prev_hash, digest)
         return JudgementRow(**row, prev_hash=prev_hash, hash=digest)
 
     def judgements(self) -> list[JudgementRow]:
@@ -466,11 +471,7 @@ class ResolutionStore:
             if con.execute("SELECT count(*) FROM resolution_judgements").fetchone()[0]:
                 raise ValueError("the workspace has judgements of its own; a log is restored only into an empty one")
             for row, before, digest in restored:
-                con.execute("INSERT INTO resolution_judgements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [*row.values(), before, digest])
-                audit.append(con, row["actor"], f"review.{row['action']}", row["candidate_id"] or row["target_ref"],
-                             {"judgement": row["seq"], "judgement_hash": digest, "subject_key": row["subject_key"],
-                              "target_ref": row["target_ref"], "alias": row["alias"], "reason": row["reason"]})
+                _insert_judgement(con, row, before, digest)
         return len(restored)
 
     def verify_judgements(self) -> list[str]:
