@@ -34,13 +34,21 @@ REGISTER_FORMATS = ("supplier-register-csv", "supplier-register-xlsx")
 
 # How a BOM's words for who stands behind a component map to the rule's roles (791.302(a),
 # 791.303(a), 791.1(a)(1)). An author or originator of software developed it; of hardware, designed it.
-_ROLE_SQL = """
+_TYPED_ROLES = ("authored_by", "originated_by")
+"""The role words whose rule role depends on the item's type: only their mentions are joined to
+the items."""
+
+
+def _role_sql(item_type: str) -> str:
+    """The rule's role of `r.role` (see `law_role`), the item's type read from `item_type`."""
+    return f"""
     CASE
         WHEN r.role IN ('designed_by', 'developed_by', 'manufactured_by', 'supplied_by', 'maintained_by') THEN r.role
-        WHEN r.role IN ('authored_by', 'originated_by') AND i.item_type = 'hardware' THEN 'designed_by'
+        WHEN r.role IN ('authored_by', 'originated_by') AND {item_type} = 'hardware' THEN 'designed_by'
         WHEN r.role IN ('authored_by', 'originated_by') THEN 'developed_by'
         WHEN r.role = 'published_by' THEN 'supplied_by'
     END"""
+
 
 OSI_LICENCES = frozenset("""
 0BSD AFL-3.0 AGPL-3.0 AGPL-3.0-only AGPL-3.0-or-later Apache-1.1 Apache-2.0 APSL-2.0 Artistic-2.0 BSD-1-Clause
@@ -133,17 +141,24 @@ def read_components(store: Store, source_ids: list[str], cutoffs: list[date], cl
     con.execute(_CLEAN, [sorted(set(clean_days)), len(set(clean_days)), home])
     con.execute(_ROOTS)
     con.execute(_LATEST_MENTIONS)
-    con.execute(_REGISTER_PAIRS)
+    con.execute(_REGISTER_ITEMS)
+    if con.execute("SELECT count(*) FROM fa_register_items").fetchone()[0]:
+        con.execute(_REGISTER_PAIRS)
+    else:  # no register: no BOM item is scanned for one
+        con.execute("CREATE OR REPLACE TEMP TABLE fa_register_pairs AS SELECT source_id, key, source_id AS reg_source, "
+                    "key AS reg_key, properties FROM fa_register_items WHERE FALSE")
     con.execute(_REGISTER_ROLES)
-    con.execute(_ROLES.replace("{ROLE}", _ROLE_SQL))
+    con.execute(_ROLES.replace("{DIRECT}", _role_sql("NULL")).replace("{TYPED}", _role_sql("i.item_type"))
+                .replace("{TYPED_ROLES}", ", ".join(f"'{role}'" for role in _TYPED_ROLES))
+                .replace("{FIRST_OWN}", _first_per_pair("own")).replace("{FIRST_CLEAN}", _first_per_pair("clean")))
     _licence_table(con)
-    con.execute(_classified())
+    classified = _classified()
     cut_columns = ", ".join(f"(created >= DATE '{c.isoformat()}') AS cut{n}" for n, c in enumerate(sorted(set(cutoffs)))) or "TRUE AS cut0"
     cut_names = ", ".join(f"cut{n}" for n in range(max(1, len(set(cutoffs)))))
     kinds = ", ".join("'" + k.replace("'", "''") + "'" for k in sorted(firmware_kinds)) or "NULL"
     rows = con.execute(_GROUPED.format(cuts=cut_columns, cut_names=", ".join(
         f"CASE WHEN settled THEN NULL ELSE {c} END" for c in cut_names.split(", ")),
-        firmware=kinds, excluded="TRUE" if open_source_excluded else "FALSE")).fetchall()
+        firmware=kinds, excluded="TRUE" if open_source_excluded else "FALSE", classified=classified)).fetchall()
     columns = [d[0] for d in con.description]
     roots = {sid: (root, written) for sid, root, written in con.execute("SELECT source_id, root, written FROM fa_roots").fetchall()}
     totals = dict(con.execute("SELECT source_id, count(*) FROM items WHERE source_id IN (SELECT source_id FROM fa_sources) GROUP BY 1").fetchall())
@@ -184,7 +199,7 @@ def resolutions(store: Store) -> dict[str, str]:
 
 
 def law_role(role: str, item_type: str) -> str | None:
-    """The rule's role for a BOM role word (see _ROLE_SQL)."""
+    """The rule's role for a BOM role word (see _role_sql)."""
     if role in ("designed_by", "developed_by", "manufactured_by", "supplied_by", "maintained_by"):
         return role
     if role in ("authored_by", "originated_by"):
@@ -257,24 +272,29 @@ LEFT JOIN party_lei p ON p.source_id = m.party_source_id AND p.key = m.party_ref
 WHERE m.run_id = (SELECT run_id FROM latest)
 """
 
+# The items of supplier registers (none in a workspace without a register: then no BOM item is
+# looked at for them).
+_REGISTER_ITEMS = """
+CREATE OR REPLACE TEMP TABLE fa_register_items AS
+SELECT i.source_id, i.key, lower(i.name) AS lname, i.version, i.purl, i.properties
+FROM items i JOIN sources s USING (source_id)
+WHERE s.format IN ('supplier-register-csv', 'supplier-register-xlsx')
+"""
+
 # The items of supplier registers that are items of a BOM: the same package URL, else the same
 # name (and the same version where both give one). Registers are small: two hash joins.
 _REGISTER_PAIRS = """
 CREATE OR REPLACE TEMP TABLE fa_register_pairs AS
-WITH reg AS (
-    SELECT i.source_id, i.key, lower(i.name) AS lname, i.version, i.purl, i.properties
-    FROM items i JOIN sources s USING (source_id)
-    WHERE s.format IN ('supplier-register-csv', 'supplier-register-xlsx')
-), bom AS (
+WITH bom AS (
     SELECT source_id, key, lower(name) AS lname, version, purl
     FROM items WHERE source_id IN (SELECT source_id FROM fa_sources)
 )
 SELECT DISTINCT * FROM (
     SELECT b.source_id, b.key, r.source_id AS reg_source, r.key AS reg_key, r.properties
-    FROM bom b JOIN reg r ON b.purl = r.purl
+    FROM bom b JOIN fa_register_items r ON b.purl = r.purl
     UNION ALL
     SELECT b.source_id, b.key, r.source_id, r.key, r.properties
-    FROM bom b JOIN reg r ON b.lname = r.lname
+    FROM bom b JOIN fa_register_items r ON b.lname = r.lname
     WHERE (b.purl IS NULL OR r.purl IS NULL) AND (b.version IS NULL OR r.version IS NULL OR b.version = r.version)
 )
 """
@@ -302,32 +322,48 @@ FROM clean c LEFT JOIN recs r USING (node) GROUP BY c.node
 
 _ROLES = """
 CREATE OR REPLACE TEMP TABLE fa_roles AS
-WITH raw AS (
+WITH raw AS NOT MATERIALIZED (
     SELECT m.source_id, m.item AS key, m.role, m.name, m.node FROM fa_mentions m
     WHERE m.source_id IN (SELECT source_id FROM fa_sources)
     UNION ALL
     SELECT source_id, key, role, name, node FROM fa_register_roles
 ), mapped AS (
-    SELECT r.source_id, r.key, {ROLE} AS role, min(r.name) AS written, r.node
+    SELECT r.source_id, r.key, {DIRECT} AS role, r.name, r.node FROM raw r WHERE r.role NOT IN ({TYPED_ROLES})
+    UNION ALL
+    SELECT r.source_id, r.key, {TYPED} AS role, r.name, r.node
     FROM raw r JOIN items i ON i.source_id = r.source_id AND i.key = r.key
-    GROUP BY ALL
+    WHERE r.role IN ({TYPED_ROLES})
+), lists AS (
+    SELECT m.source_id, m.key,
+           list_sort(list(m.role || chr(31) || m.node || chr(31) || m.name) FILTER (WHERE c.node IS NULL AND m.name IS NOT NULL)) AS own,
+           list_sort(list(m.role || chr(31) || m.node || chr(31) || m.name) FILTER (WHERE c.node IS NOT NULL AND m.name IS NOT NULL)) AS clean,
+           array_to_string(list_sort(list_distinct(list(m.role) FILTER (WHERE c.node IS NOT NULL))), ',') AS clean_roles,
+           coalesce(bool_or(c.foreign_party), FALSE) AS clean_foreign
+    FROM mapped m LEFT JOIN fa_clean c USING (node) WHERE m.role IS NOT NULL
+    GROUP BY m.source_id, m.key
 )
-SELECT m.source_id, m.key,
-       array_to_string(list_sort(list(m.role || chr(31) || m.node || chr(31) || m.written) FILTER (WHERE c.node IS NULL)),
-                       chr(30)) AS roles,
-       array_to_string(list_sort(list(m.role || chr(31) || m.node || chr(31) || m.written) FILTER (WHERE c.node IS NOT NULL)),
-                       chr(30)) AS clean_pairs,
-       array_to_string(list_sort(list_distinct(list(m.role) FILTER (WHERE c.node IS NOT NULL))), ',') AS clean_roles,
-       coalesce(bool_or(c.foreign_party), FALSE) AS clean_foreign
-FROM mapped m LEFT JOIN fa_clean c USING (node) WHERE m.role IS NOT NULL
-GROUP BY m.source_id, m.key
+SELECT source_id, key, array_to_string({FIRST_OWN}, chr(30)) AS roles, array_to_string({FIRST_CLEAN}, chr(30)) AS clean_pairs,
+       clean_roles, clean_foreign
+FROM lists
 """
 """Each item's (role, node, written) triples, sorted, as one text: those of parties that are not
-clean, those of clean ones, and the roles clean parties fill. Lists sorted afterwards, not
-ordered aggregates (three times faster in DuckDB): a role is no prefix of another and chr(31)
-sorts before any character of a node, so sorting the joined texts sorts by role, then node, and
-(role, node) is one row of `mapped` per item. An item with no such triple gets '' (NULL before;
-fa_items reads both as '')."""
+clean, those of clean ones, and the roles clean parties fill. `written` is the least name the
+item's mentions write for that role and party: sorted, the triples of one (role, node) come
+together with the least name first, and `_first_per_pair` keeps that one. Lists sorted
+afterwards, not ordered aggregates (three times faster in DuckDB): a role is no prefix of another
+and chr(31) sorts before any character of a node, so sorting the joined texts sorts by role, then
+node, then name. An item with no such triple gets '' (NULL before; the classification reads both
+as ''). Only the mentions of a role word whose rule role depends on the item's type are joined
+to the items; a mention of an item that is not there finds no item in the classification and is
+dropped there."""
+
+
+def _first_per_pair(triples: str) -> str:
+    """SQL: of a sorted list of role-node-name texts, the first of each (role, node)."""
+    before = f"{triples}[i - 1]"
+    return (f"CASE WHEN len({triples}) > 1 THEN list_filter({triples}, lambda x, i: i = 1 OR NOT starts_with(x, "
+            f"split_part({before}, chr(31), 1) || chr(31) || split_part({before}, chr(31), 2) || chr(31))) "
+            f"ELSE {triples} END")
 
 # The item properties the classification reads: each item's JSON is parsed once for all of them
 # (one json_extract_string with a list of paths), not once per property.
@@ -337,14 +373,17 @@ _PROPERTY_KEYS = ("cvrule:software_kind", "cvrule:enables", "cvrule:rf", "cvrule
 
 
 def _classified() -> str:
-    """_CLASSIFIED with the property paths and the column each is read into (`cvrule:rf` -> cvrule_rf)."""
+    """_CLASSIFIED with the property paths and the column each is read into (`cvrule:rf` -> cvrule_rf).
+
+    A query, not a table: `_GROUPED` reads it twice, once for hardware and roots (few, filtered
+    before the joins) and once for software (grouped as it streams), so the millions of rows are
+    never materialized."""
     paths = ", ".join(f"'$.\"{key}\"'" for key in _PROPERTY_KEYS)
     columns = ", ".join(f"p[{n}] AS {key.replace(':', '_')}" for n, key in enumerate(_PROPERTY_KEYS, 1))
     return _CLASSIFIED.replace("{paths}", paths).replace("{columns}", columns)
 
 
 _CLASSIFIED = """
-CREATE OR REPLACE TEMP TABLE fa_items AS
 WITH parsed AS (
     SELECT i.*, coalesce(r.root, 'cvrule:root:' || substr(i.source_id, 1, 12)) AS ecu,
            json_extract_string(i.properties, [{paths}]) AS p
@@ -394,19 +433,18 @@ LEFT JOIN fa_licences l ON l.licenses = b.licenses
 LEFT JOIN fa_roles ro ON ro.source_id = b.source_id AND ro.key = b.key
 """
 
-# Hardware and roots one by one; software grouped by everything the law reads.
 # Hardware and roots one by one; software grouped by everything the law reads. Software that is
 # not covered whatever its parties (firmware, or open source not modified where such is excluded,
 # under every edition the decisions use) is "settled": its parties and dates do not matter.
 _GROUPED = """
 WITH soft AS (
     SELECT *, {cuts}, coalesce(software_kind IN ({firmware}) OR (open_source AND NOT modified AND {excluded}), FALSE) AS settled
-    FROM fa_items WHERE type = 'software' AND key <> ecu
+    FROM ({classified}) WHERE type = 'software' AND key <> ecu
 )
 SELECT source_id, key, name, type, ecu, parent, location, version, purl, 1 AS count, [name] AS members,
        software_kind, kind_from, enables, rf, max_rf_mhz, passive, open_source, open_source_from, modified,
        created, installation, model_year, roles, clean_pairs AS clean_rep, 0 AS clean_sets
-FROM fa_items WHERE type = 'hardware' OR key = ecu
+FROM ({classified}) WHERE type = 'hardware' OR key = ecu
 UNION ALL
 SELECT source_id, min(key) AS key, arg_min(name, key) AS name, 'software', ecu, ecu AS parent,
        arg_min(location, key) AS location,
