@@ -25,6 +25,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -388,13 +389,20 @@ def _write(assessment: Assessment, out: Path, run_dir: Path, space: Workspace, l
     data = assessment.to_json()  # large: serialized once, for the run folder, the JSON report and the record pack
     _atomic(run_dir / "assessment.json", data)
     report("write", 1, steps)
-    written = write_reports(assessment, out, formats or FORMATS, json=data)
-    report("write", 2, steps)
-    written += write_declarations(assessment, space.evidence, out, law=law)
-    report("write", 3, steps)
-    written += write_cx0158(assessment, out)
-    report("write", 4, steps)
-    pack = write_record_pack(assessment, space.evidence, law.directory, run_dir / "record-pack.zip", data, judgements)
+    # The record pack copies every input (gigabytes for a large fleet), hashing as it goes: it is
+    # written on a second thread while this one writes the reports and Declarations (file reads,
+    # hashes and zlib let go of the interpreter lock). Leaving the block waits for it, also when a
+    # report fails, so nothing is still being written once assess returns or raises.
+    with ThreadPoolExecutor(1, thread_name_prefix="cvrule-record-pack") as aside:
+        packing = aside.submit(write_record_pack, assessment, space.evidence, law.directory,
+                               run_dir / "record-pack.zip", data, judgements)
+        written = write_reports(assessment, out, formats or FORMATS, json=data)
+        report("write", 2, steps)
+        written += write_declarations(assessment, space.evidence, out, law=law)
+        report("write", 3, steps)
+        written += write_cx0158(assessment, out)
+        report("write", 4, steps)
+        pack = packing.result()
     copy = out / f"record-pack-{assessment.run_id}.zip"
     incoming = copy.with_suffix(".zip.incoming")
     incoming.unlink(missing_ok=True)
