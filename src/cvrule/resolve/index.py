@@ -42,6 +42,11 @@ RARE_SHARE = 0.75
 """A word whose weight reaches this share of the largest weight (a word no name has) is rare among
 the names: held by at most about 15 of 63,000 names, 30 of a million (`rare_weight`)."""
 
+VERY_RARE_SHARE = 0.9
+"""A word whose weight reaches this share of the largest weight is very rare among the names: held
+by at most about 2 of 63,000 names, 3 of a million (`very_rare_weight`; algorithms.LogicV3). Among
+fewer than about 1,000 names no word is: a word of a single name of a few hundred says little."""
+
 GRAMS_PER_NAME = 6
 """Character 4-gram keys (of tokens of 5+ letters) a query uses: the rarest ones."""
 
@@ -65,6 +70,12 @@ def rare_weight(names: int) -> float:
     """The weight from which a word is rare among this many names (RARE_SHARE of the largest
     weight, and never more than the weight of a word of a single name)."""
     return min(RARE_SHARE * math.log1p(names), math.log1p(names / 2.0))
+
+
+def very_rare_weight(names: int) -> float:
+    """The weight from which a word is very rare among this many names (VERY_RARE_SHARE of the
+    largest weight; more than the weight of a word of a single name below about 1,000 names)."""
+    return VERY_RARE_SHARE * math.log1p(names)
 
 
 def target_forms(names: Sequence[str]) -> tuple[NameForm, ...]:
@@ -143,6 +154,8 @@ class TargetIndex:
         self.max_weight = math.log1p(total)
         self.rare_weight = rare_weight(total)
         """Words weighing this much are rare among the names (a word of a single name always is)."""
+        self.very_rare_weight = very_rare_weight(total)
+        """Words weighing this much are very rare among the names (none among fewer than about 1,000)."""
         self.row_weight = np.bincount(rows, weights=self.key_weight[keys], minlength=self.rows) if self.rows else np.zeros(0)
         self._weights: dict[str, float] = {}
         self._frequency: list[int] = np.diff(self.offsets).tolist()

@@ -113,7 +113,8 @@ class Matcher:
             if target.ref in rejected:
                 continue
             score, method, _ = self.algorithm.score(query, forms, target, target_forms[position], self.index.weight,
-                                                    explain=False, rare=self.index.rare_weight)
+                                                    explain=False, rare=self.index.rare_weight,
+                                                    very_rare=self.index.very_rare_weight)
             if target.ref in confirmed:
                 score, method = 1.0, "analyst"
             elif score < floor:
@@ -127,7 +128,8 @@ class Matcher:
             features: list[Feature] = []
             if rank < budget:
                 _, _, features = self.algorithm.score(query, forms, target, target_forms[position], self.index.weight,
-                                                      rare=self.index.rare_weight)
+                                                      rare=self.index.rare_weight,
+                                                      very_rare=self.index.very_rare_weight)
                 judgement = confirmed.get(ref)
                 if judgement is not None:
                     features.insert(0, Feature(

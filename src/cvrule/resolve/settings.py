@@ -27,7 +27,7 @@ class ResolveSettings:
     workers: int = 1
     """Processes that match in parallel (0: one per CPU core, at most 4); runs under 2,000 names use one.
     More than one forks the process: measured slower than one on the 2-core machine (benchmarks/resolve)."""
-    algorithm: str = "cvrule-logic-v2"
+    algorithm: str = "cvrule-logic-v3"
     """The scoring algorithm, by its stable name (see cvrule.resolve.algorithms)."""
 
     @classmethod
