@@ -184,3 +184,18 @@ def test_the_dataflows_command_merges_a_register_and_the_services_of_a_bom(tmp_p
     findings = json.loads(result.stdout)
     assert ("hosted_in_covered_jurisdiction", "nimbus-fota") in {(f["kind"], f["entry"]) for f in findings}
     assert {f["entry"] for f in findings if f["kind"] == "hosting_unknown"} == {"voice-assistant", "speech-to-text"}
+
+
+def test_a_bom_is_read_for_services_only_when_its_bytes_name_them(tmp_path):
+    from cvrule.fleet.dataflows import _mentions_services
+
+    assert _mentions_services(DATA / "ivi-voice-1.6.cdx.json") and _mentions_services(DATA / "ivi-voice-1.6.cdx.xml")
+    assert not _mentions_services(DATA / "no-services-1.5.cdx.json")
+    padded = tmp_path / "padded.json"  # a byte-order mark and blank lines before the JSON
+    padded.write_bytes(b"\xef\xbb\xbf\n\n  " + (DATA / "ivi-voice-1.6.cdx.json").read_bytes())
+    assert _mentions_services(padded)
+    other = tmp_path / "other.json"  # "services" in a JSON file that is no CycloneDX BOM
+    other.write_text('{"services": []}')
+    empty = tmp_path / "empty.json"
+    empty.write_bytes(b"")
+    assert not _mentions_services(other) and not _mentions_services(empty)

@@ -68,8 +68,9 @@ def _mentions_services(path: Path) -> bool:
             if path.stat().st_size == 0:
                 return False
             with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as view:
-                cyclonedx = view.find(b'"bomFormat"') >= 0 or view.find(b"cyclonedx.org/schema/bom") >= 0
-                return cyclonedx and (view.find(b'"services"') >= 0 or view.find(b"services>") >= 0)
+                if view[:64].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):  # JSON: one pass for "services"
+                    return view.find(b'"bomFormat"') >= 0 and view.find(b'"services"') >= 0
+                return view.find(b"cyclonedx.org/schema/bom") >= 0 and view.find(b"services>") >= 0
     except (OSError, ValueError):
         return False
 
