@@ -263,7 +263,7 @@ WITH latest AS (
     SELECT source_id, key, min(upper(nullif(trim(json_extract_string(identifiers, '$.lei')), ''))) AS lei
     FROM parties GROUP BY source_id, key
 )
-SELECT m.source_id, m.item, m.role, m.location, m.name, m.status, m.method, m.score,
+SELECT m.source_id, m.item, m.role, m.name, m.status, m.method, m.score,
        CASE WHEN m.status = 'linked' AND m.party_ref IS NOT NULL
             THEN coalesce('lei:' || p.lei, substr(m.party_source_id, 1, 16) || ':' || m.party_ref)
             ELSE 'mention:' || substr(sha256(m.subject_key), 1, 16) END AS node
@@ -301,7 +301,7 @@ SELECT DISTINCT * FROM (
 
 _REGISTER_ROLES = """
 CREATE OR REPLACE TEMP TABLE fa_register_roles AS
-SELECT p.source_id, p.key, m.role, m.name, m.node, m.location, p.reg_source
+SELECT p.source_id, p.key, m.role, m.name, m.node, p.reg_source
 FROM fa_register_pairs p JOIN fa_mentions m ON m.source_id = p.reg_source AND m.item = p.reg_key
 """
 
