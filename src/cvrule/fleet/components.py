@@ -153,12 +153,14 @@ def read_components(store: Store, source_ids: list[str], cutoffs: list[date], cl
                 .replace("{FIRST_OWN}", _first_per_pair("own")).replace("{FIRST_CLEAN}", _first_per_pair("clean")))
     _licence_table(con)
     classified = _classified()
+    con.execute(_ROLES_FEW)
     cut_columns = ", ".join(f"(created >= DATE '{c.isoformat()}') AS cut{n}" for n, c in enumerate(sorted(set(cutoffs)))) or "TRUE AS cut0"
     cut_names = ", ".join(f"cut{n}" for n in range(max(1, len(set(cutoffs)))))
     kinds = ", ".join("'" + k.replace("'", "''") + "'" for k in sorted(firmware_kinds)) or "NULL"
     rows = con.execute(_GROUPED.format(cuts=cut_columns, cut_names=", ".join(
         f"CASE WHEN settled THEN NULL ELSE {c} END" for c in cut_names.split(", ")),
-        firmware=kinds, excluded="TRUE" if open_source_excluded else "FALSE", classified=classified)).fetchall()
+        firmware=kinds, excluded="TRUE" if open_source_excluded else "FALSE", classified=classified,
+        classified_few=_classified("fa_roles_few"))).fetchall()
     columns = [d[0] for d in con.description]
     roots = {sid: (root, written) for sid, root, written in con.execute("SELECT source_id, root, written FROM fa_roots").fetchall()}
     totals = dict(con.execute("SELECT source_id, count(*) FROM items WHERE source_id IN (SELECT source_id FROM fa_sources) GROUP BY 1").fetchall())
@@ -365,6 +367,16 @@ def _first_per_pair(triples: str) -> str:
             f"split_part({before}, chr(31), 1) || chr(31) || split_part({before}, chr(31), 2) || chr(31))) "
             f"ELSE {triples} END")
 
+# The roles of hardware items and roots (a few hundred of millions of items): their classification
+# joins these, so DuckDB does not build a hash table of every item's roles for them.
+_ROLES_FEW = """
+CREATE OR REPLACE TEMP TABLE fa_roles_few AS
+SELECT ro.* FROM fa_roles ro JOIN (
+    SELECT i.source_id, i.key FROM items i JOIN fa_roots r USING (source_id)
+    WHERE i.item_type = 'hardware' OR i.key = coalesce(r.root, 'cvrule:root:' || substr(i.source_id, 1, 12))
+) few USING (source_id, key)
+"""
+
 # The item properties the classification reads: each item's JSON is parsed once for all of them
 # (one json_extract_string with a list of paths), not once per property.
 _PROPERTY_KEYS = ("cvrule:software_kind", "cvrule:enables", "cvrule:rf", "cvrule:max_rf_mhz", "cvrule:passive",
@@ -372,15 +384,16 @@ _PROPERTY_KEYS = ("cvrule:software_kind", "cvrule:enables", "cvrule:rf", "cvrule
                   "releaseDate", "releaseTime", "cvrule:installation", "cvrule:model_year")
 
 
-def _classified() -> str:
-    """_CLASSIFIED with the property paths and the column each is read into (`cvrule:rf` -> cvrule_rf).
+def _classified(roles: str = "fa_roles") -> str:
+    """_CLASSIFIED with the property paths and the column each is read into (`cvrule:rf` -> cvrule_rf),
+    the items' roles read from the table `roles`.
 
     A query, not a table: `_GROUPED` reads it twice, once for hardware and roots (few, filtered
     before the joins) and once for software (grouped as it streams), so the millions of rows are
     never materialized."""
     paths = ", ".join(f"'$.\"{key}\"'" for key in _PROPERTY_KEYS)
     columns = ", ".join(f"p[{n}] AS {key.replace(':', '_')}" for n, key in enumerate(_PROPERTY_KEYS, 1))
-    return _CLASSIFIED.replace("{paths}", paths).replace("{columns}", columns)
+    return _CLASSIFIED.replace("{paths}", paths).replace("{columns}", columns).replace("{roles}", roles)
 
 
 _CLASSIFIED = """
@@ -430,7 +443,7 @@ FROM base b
 LEFT JOIN parents p ON p.source_id = b.source_id AND p.key = b.key
 LEFT JOIN reg g ON g.source_id = b.source_id AND g.key = b.key
 LEFT JOIN fa_licences l ON l.licenses = b.licenses
-LEFT JOIN fa_roles ro ON ro.source_id = b.source_id AND ro.key = b.key
+LEFT JOIN {roles} ro ON ro.source_id = b.source_id AND ro.key = b.key
 """
 
 # Hardware and roots one by one; software grouped by everything the law reads. Software that is
@@ -444,7 +457,7 @@ WITH soft AS (
 SELECT source_id, key, name, type, ecu, parent, location, version, purl, 1 AS count, [name] AS members,
        software_kind, kind_from, enables, rf, max_rf_mhz, passive, open_source, open_source_from, modified,
        created, installation, model_year, roles, clean_pairs AS clean_rep, 0 AS clean_sets
-FROM ({classified}) WHERE type = 'hardware' OR key = ecu
+FROM ({classified_few}) WHERE type = 'hardware' OR key = ecu
 UNION ALL
 SELECT source_id, min(key) AS key, arg_min(name, key) AS name, 'software', ecu, ecu AS parent,
        arg_min(location, key) AS location,
