@@ -91,6 +91,7 @@ def base(policy: NexusPolicy) -> str:
     )
     excepted = _bool(policy.us_permanent_residents_excepted)
     hq_default = _bool(policy.headquarters_defaults_to_country)
+    own, other = _codes(_OWN_BASES), _codes(_OTHER_UNKNOWN)
     return f"""
 WITH r AS (
   SELECT node, kind, country, headquarters, ppob, ownership_known,
@@ -100,36 +101,30 @@ WITH r AS (
   SELECT node, country, ownership_known,
     CASE
       WHEN country IS NULL THEN NULL
-      WHEN kind = 'government' THEN CASE WHEN {_in('country', cov)} THEN 'government' END
+      WHEN kind = 'government' THEN CASE WHEN {_in('country', cov)} THEN {own['government']} END
       WHEN kind = 'individual' THEN
         CASE WHEN us_pr AND {excepted} THEN NULL
-             WHEN {_in('country', cov)} THEN 'citizen'
-             WHEN {_in('res', cov)} THEN 'resident' END
-      ELSE CASE WHEN {_in('country', cov)} THEN 'organized'
-                WHEN {_in('headquarters', cov)} THEN 'headquartered'
-                WHEN {_in('ppob', cov)} THEN 'principal_place' END
-    END AS linked_by,
+             WHEN {_in('country', cov)} THEN {own['citizen']}
+             WHEN {_in('res', cov)} THEN {own['resident']} END
+      ELSE CASE WHEN {_in('country', cov)} THEN {own['organized']}
+                WHEN {_in('headquarters', cov)} THEN {own['headquartered']}
+                WHEN {_in('ppob', cov)} THEN {own['principal_place']} END
+    END AS lcode,
     CASE
-      WHEN country IS NULL THEN 'country_unknown'
-      WHEN kind = 'government' THEN NULL
+      WHEN country IS NULL OR kind = 'government' THEN NULL
       WHEN kind = 'individual' THEN
-        CASE WHEN res IS NULL AND NOT ({_in('country', cov)}) THEN 'residence_unknown' END
+        CASE WHEN res IS NULL AND NOT ({_in('country', cov)}) THEN {other['residence_unknown']} END
       ELSE CASE WHEN {hq_default} THEN NULL
-                WHEN headquarters IS NULL THEN 'headquarters_unknown'
-                WHEN ppob IS NULL THEN 'ppob_unknown' END
-    END AS unknown_by
+                WHEN headquarters IS NULL THEN {other['headquarters_unknown']}
+                WHEN ppob IS NULL THEN {other['ppob_unknown']} END
+    END AS ucode
   FROM r
-), f AS (
-  SELECT node, linked_by,
-    CASE WHEN linked_by IS NOT NULL THEN NULL
-         WHEN country IS NOT NULL AND ownership_known = FALSE THEN 'ownership_unknown'
-         ELSE unknown_by END AS unknown_by,
-    CASE WHEN country IS NULL THEN 0 ELSE 1 END AS has_country
-  FROM c
 ), n AS (
-  SELECT node, min({_code('linked_by', _OWN_BASES)}) AS lcode, max(has_country) AS has_country,
-         min({_code('unknown_by', _OTHER_UNKNOWN)}) AS ucode
-  FROM f GROUP BY node
+  SELECT node, min(lcode) AS lcode, max(CASE WHEN country IS NULL THEN 0 ELSE 1 END) AS has_country,
+    min(CASE WHEN lcode IS NOT NULL THEN NULL
+             WHEN country IS NOT NULL AND ownership_known = FALSE THEN {other['ownership_unknown']}
+             ELSE ucode END) AS ucode
+  FROM c GROUP BY node
 )
 SELECT node, {_name('lcode', _OWN_BASES)} AS lbasis,
   CASE WHEN lcode IS NOT NULL THEN NULL
@@ -139,16 +134,17 @@ FROM n
 """
 
 
-# A node with several records takes the first basis in alphabetical order (`min`), grouped as
-# small integers numbered in that order (cheaper to group by than text) and named again after.
+# A node with several records takes the first basis in alphabetical order (`min`). Each row's
+# basis is worked out as a small integer numbered in that order (cheaper to compute and group by
+# than text) and named once per node, after grouping.
 _OWN_BASES = ("citizen", "government", "headquartered", "organized", "principal_place", "resident")
 _OTHER_UNKNOWN = ("headquarters_unknown", "ownership_unknown", "ppob_unknown", "residence_unknown")
 
 
-def _code(column: str, names: tuple[str, ...]) -> str:
-    """The position of `column` in `names` (sorted), null for any other value."""
+def _codes(names: tuple[str, ...]) -> dict[str, int]:
+    """Each name's position in `names` (sorted, so `min` of the codes is the first name)."""
     assert list(names) == sorted(names)
-    return "CASE " + " ".join(f"WHEN {column} = {_text(n)} THEN {i}" for i, n in enumerate(names)) + " END"
+    return {name: i for i, name in enumerate(names)}
 
 
 def _name(column: str, names: tuple[str, ...]) -> str:
@@ -480,15 +476,17 @@ SELECT node, vlo, vhi FROM (
 def lookthrough_total() -> str:
     """Each party's look-through (`lt`), one row per row of `base`: a root's 1, the capped sum of
     the levels that reached a party, or 0. Joined with `base` here, where it can run beside the
-    fixpoints, so that the status needs only one join after them."""
+    fixpoints, so that the status needs only one join after them. A root is a row of `base`
+    with `lbasis` (`lookthrough_roots`) and no level reaches it (`lookthrough_weights`), so it
+    is told by its row of `base`, not joined from `lt_roots`."""
     m = LOOKTHROUGH_UNITS
     return f"""
 WITH t AS (
   SELECT node, CAST(least({m}, sum(vlo)) AS BIGINT) AS vlo, CAST(least({m}, sum(vhi)) AS BIGINT) AS vhi
   FROM lt_acc GROUP BY node
-  UNION ALL
-  SELECT node, vlo, vhi FROM lt_roots
 )
-SELECT b.node, coalesce(t.vlo, CAST(0 AS BIGINT)) AS vlo, coalesce(t.vhi, CAST(0 AS BIGINT)) AS vhi
+SELECT b.node,
+  CASE WHEN b.lbasis IS NOT NULL THEN CAST({m} AS BIGINT) ELSE coalesce(t.vlo, CAST(0 AS BIGINT)) END AS vlo,
+  CASE WHEN b.lbasis IS NOT NULL THEN CAST({m} AS BIGINT) ELSE coalesce(t.vhi, CAST(0 AS BIGINT)) END AS vhi
 FROM base b LEFT JOIN t ON t.node = b.node
 """
