@@ -205,10 +205,7 @@ class LogicV1:
                         rare: float = float("inf"), very_rare: float = float("inf")) -> tuple[float, str]:
         if a.compact == b.compact:
             return 1.0, f"same name after normalization ({a.text!r})" if explain else ""
-        b_tokens = _join_runs(b.tokens, set(a.tokens))
-        a_tokens = _join_runs(a.tokens, set(b_tokens))
-        if a_tokens != a.tokens or b_tokens != b.tokens:
-            b_tokens = _join_runs(b_tokens, set(a_tokens))
+        a_tokens, b_tokens = _joined_words(a, b)
         notes: list[str] | None = [] if explain else None
         matched_a, total_a = _side(a_tokens, b_tokens, weight, notes)
         matched_b, total_b = _side(b_tokens, a_tokens, weight, None)
@@ -246,13 +243,19 @@ def _join_runs(tokens: tuple[str, ...], other: set[str]) -> tuple[str, ...]:
     ("aero caribbean" meets "aerocaribbean"; pinyin "shang hai" meets "shanghai")."""
     if len(tokens) < 2 or all(t in other for t in tokens):
         return tokens
+    return _replace_runs(tokens, lambda i, j: joined if (joined := "".join(tokens[i:j])) in other else None)
+
+
+def _replace_runs(tokens: tuple[str, ...], replacement: Callable[[int, int], str | None]) -> tuple[str, ...]:
+    """Runs of two to eight adjacent tokens, the longest first, replaced by the word
+    `replacement(i, j)` gives for `tokens[i:j]` (None: left as they are)."""
     out: list[str] = []
     i, n = 0, len(tokens)
     while i < n:
         for j in range(min(n, i + 8), i + 1, -1):
-            joined = "".join(tokens[i:j])
-            if joined in other:
-                out.append(joined)
+            word = replacement(i, j)
+            if word is not None:
+                out.append(word)
                 i = j
                 break
         else:
@@ -370,20 +373,15 @@ def _join_acronyms(tokens: tuple[str, ...], other: tuple[str, ...], notes: list[
     if not wanted:  # the initials of a run of words are a substring of all the initials
         return tokens
     others = set(other)
-    out: list[str] = []
-    i, n = 0, len(tokens)
-    while i < n:
-        for j in range(min(n, i + 8), i + 1, -1):
-            initials = firsts[i:j]
-            if initials in wanted and not any(t in others for t in tokens[i:j]):
-                notes.append(f"{initials!r} is the initials of {' '.join(tokens[i:j])!r} (acronym)")
-                out.append(initials)
-                i = j
-                break
-        else:
-            out.append(tokens[i])
-            i += 1
-    return tuple(out)
+
+    def acronym(i: int, j: int) -> str | None:
+        initials = firsts[i:j]
+        if initials in wanted and not any(t in others for t in tokens[i:j]):
+            notes.append(f"{initials!r} is the initials of {' '.join(tokens[i:j])!r} (acronym)")
+            return initials
+        return None
+
+    return _replace_runs(tokens, acronym)
 
 
 class LogicV3(LogicV2):
@@ -418,10 +416,7 @@ class LogicV3(LogicV2):
                         rare: float = float("inf"), very_rare: float = float("inf")) -> tuple[float, str]:
         if a.compact == b.compact:
             return 1.0, f"same name after normalization ({a.text!r})" if explain else ""
-        b_tokens = _join_runs(b.tokens, set(a.tokens))
-        a_tokens = _join_runs(a.tokens, set(b_tokens))
-        if a_tokens != a.tokens or b_tokens != b.tokens:
-            b_tokens = _join_runs(b_tokens, set(a_tokens))
+        a_tokens, b_tokens = _joined_words(a, b)
         rewrites: list[str] = []
         a_tokens = _expand_abbreviations(a_tokens, set(b_tokens), rewrites)
         b_tokens = _expand_abbreviations(b_tokens, set(a_tokens), rewrites)
@@ -474,6 +469,16 @@ class LogicV3(LogicV2):
         if described:
             how += ": " + ", ".join(described)
         return value, how + extra
+
+
+def _joined_words(a: NameForm, b: NameForm) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words of two names with runs of one joined where they spell a word of the other
+    ("rosoboron export" meets "rosoboronexport")."""
+    b_tokens = _join_runs(b.tokens, set(a.tokens))
+    a_tokens = _join_runs(a.tokens, set(b_tokens))
+    if a_tokens != a.tokens or b_tokens != b.tokens:
+        b_tokens = _join_runs(b_tokens, set(a_tokens))
+    return a_tokens, b_tokens
 
 
 def _side_and_missing(tokens: tuple[str, ...], others: tuple[str, ...], weight: Weight,
