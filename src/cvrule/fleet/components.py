@@ -151,15 +151,14 @@ def read_components(store: Store, source_ids: list[str], cutoffs: list[date], cl
     con.execute(_ROLES.replace("{DIRECT}", _role_sql("NULL")).replace("{TYPED}", _role_sql("i.item_type"))
                 .replace("{TYPED_ROLES}", ", ".join(f"'{role}'" for role in _TYPED_ROLES))
                 .replace("{FIRST_OWN}", _first_per_pair("own")).replace("{FIRST_CLEAN}", _first_per_pair("clean")))
-    _licence_table(con)
-    classified = _classified()
     con.execute(_ROLES_FEW)
+    _licence_table(con)
     cut_columns = ", ".join(f"(created >= DATE '{c.isoformat()}') AS cut{n}" for n, c in enumerate(sorted(set(cutoffs)))) or "TRUE AS cut0"
     cut_names = ", ".join(f"cut{n}" for n in range(max(1, len(set(cutoffs)))))
     kinds = ", ".join("'" + k.replace("'", "''") + "'" for k in sorted(firmware_kinds)) or "NULL"
     rows = con.execute(_GROUPED.format(cuts=cut_columns, cut_names=", ".join(
         f"CASE WHEN settled THEN NULL ELSE {c} END" for c in cut_names.split(", ")),
-        firmware=kinds, excluded="TRUE" if open_source_excluded else "FALSE", classified=classified,
+        firmware=kinds, excluded="TRUE" if open_source_excluded else "FALSE", classified=_classified(),
         classified_few=_classified("fa_roles_few"))).fetchall()
     columns = [d[0] for d in con.description]
     roots = {sid: (root, written) for sid, root, written in con.execute("SELECT source_id, root, written FROM fa_roots").fetchall()}
