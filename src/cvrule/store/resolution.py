@@ -1,7 +1,10 @@
 """Resolution's reads and writes: the facts it links, the results of each run, analyst judgements.
 
-Results of a run (`resolution_mentions`, `resolution_candidates`) are derived data: each run
-replaces them in one transaction, and `resolution_runs` keeps one row per run. Analyst
+Results of a run are derived data: each run replaces them in one transaction, and
+`resolution_runs` keeps one row per run. A run keeps the outcome of each way the mentions are
+written (`resolution_forms`, with what the mentions were read with: `resolution_sources`,
+`resolution_hints`, `resolution_item_domains`, `resolution_file_reasons`) and its candidates
+(`resolution_candidates`); the view `resolution_mentions` gives each mention its form's outcome. Analyst
 judgements (`resolution_judgements`) are the audit log of who decided what, when and why: rows
 are only ever appended, each carrying the SHA-256 of the previous row and of itself, so
 `verify_judgements` detects a row changed, removed or inserted out of place.
@@ -73,12 +76,15 @@ class MentionForms:
     namespace_domains: dict[str, str | None]
     salt: int
     """Salt of the form ids: the first that gives every form its own id."""
+    written_as: list[tuple]
+    """Per form, the values of `_FORM` it is written with, as the view `resolution_mentions`
+    computes them for each mention (name, country, url, email, role, identifiers JSON, domain)."""
 
 
 @dataclass(slots=True)
 class MentionOutcome:
-    """What a run decided for the mentions written one way and resolved by matching: the columns
-    of `resolution_mentions` they share."""
+    """What a run decided for the mentions written one way and resolved by matching: a row of
+    `resolution_forms`, the columns of `resolution_mentions` they share."""
 
     subject_key: str
     status: str
@@ -126,7 +132,12 @@ MENTION_FIELDS = [name for name, _ in _MENTION_COLUMNS]
 CANDIDATE_FIELDS = [name for name, _ in _CANDIDATE_COLUMNS]
 
 _FORM = ["name", "country", "url", "email", "role", "identifiers", "domain"]
-"""What a form is written with (`WrittenMention`): the columns it is grouped by."""
+"""What a form is written with (`WrittenMention`): the columns it is grouped by, and the columns
+of `resolution_forms` the view `resolution_mentions` finds a mention's form by."""
+
+_RUN_TABLES = ("resolution_forms", "resolution_sources", "resolution_hints", "resolution_item_domains",
+               "resolution_file_reasons", "resolution_candidates")
+"""The tables holding the results of the latest run (see the store schema's migrations)."""
 
 _PURL_BODY = "rtrim(split_part(split_part(regexp_replace(purl, '^pkg:', ''), '#', 1), '?', 1), '/')"
 _NAMESPACE_SQL = f"""CASE
@@ -262,7 +273,7 @@ class ResolutionStore:
                                 tuple(tuple(pair) for pair in orjson.loads(identifiers)), file_linked, matched)
                  for form, name, country, url, email, role, identifiers, _domain, namespace, file_linked, matched
                  in rows]
-        return MentionForms(forms, bom_hints, namespace_domains, salt)
+        return MentionForms(forms, bom_hints, namespace_domains, salt, [tuple(row[1:8]) for row in rows])
 
     def file_linked_parties(self, bom_hints: BomHints) -> set[tuple[str, str]]:
         """(source_id, party key) of every party a mention's file links it to."""
@@ -317,19 +328,29 @@ class ResolutionStore:
                   candidates: list[dict]) -> None:
         """Replace the results with this run's, and record the run, in one transaction.
 
-        A mention's row is the outcome of its form (`outcomes[n]` for `forms.forms[n]`), or,
-        where its file links it to a party of the same file, that party with the reason
-        `file_reasons` gives for the party's key."""
+        A mention's row of `resolution_mentions` is the outcome of its form (`outcomes[n]` for
+        `forms.forms[n]`), or, where its file links it to a party of the same file, that party with
+        the reason `file_reasons` gives for the party's key. What the view needs to find each
+        mention's form again is kept beside the forms: the files read, the BOMs' own party
+        records and the domains of the items' package URLs (`mention_forms`)."""
         con = self._con
-        outcome_table = _outcomes_table(forms, outcomes)
+        run_id = run["run_id"]
         reasons = pa.table({"party": list(file_reasons), "reason": list(file_reasons.values())},
                            schema=pa.schema([("party", pa.string()), ("reason", pa.string())]))
         with self.store.transaction(), self._mention_tables(forms.bom_hints, forms.namespace_domains), \
-                self._registered("_resolve_outcomes", outcome_table), \
+                self._registered("_resolve_forms", _forms_table(forms, outcomes)), \
                 self._registered("_resolve_file_reasons", reasons):
-            con.execute("DELETE FROM resolution_mentions")
-            con.execute("DELETE FROM resolution_candidates")
-            self._insert_mentions(run["run_id"], forms)
+            for table in _RUN_TABLES:
+                con.execute(f"DELETE FROM {table}")
+            con.execute("INSERT INTO resolution_forms SELECT ?, * FROM _resolve_forms", [run_id])
+            con.execute("INSERT INTO resolution_sources SELECT DISTINCT ?, source_id FROM role_mentions", [run_id])
+            con.execute("INSERT INTO resolution_hints SELECT ?, source_id, key, country, identifiers "
+                        "FROM _resolve_bom_hints", [run_id])
+            con.execute("INSERT INTO resolution_item_domains SELECT ?, i.source_id, i.key, d.domain "
+                        "FROM _resolve_item_namespaces i JOIN _resolve_namespace_domains d USING (namespace) "
+                        "WHERE d.domain IS NOT NULL", [run_id])
+            con.execute("INSERT INTO resolution_file_reasons SELECT ?, party, reason FROM _resolve_file_reasons",
+                        [run_id])
             con.execute("DROP TABLE IF EXISTS _resolve_item_namespaces")
             self._insert("resolution_candidates", _CANDIDATE_COLUMNS, candidates)
             con.execute(
@@ -340,23 +361,6 @@ class ResolutionStore:
             )
             audit.append(con, run["actor"], "resolve", run["run_id"],
                          {"algorithm": run["algorithm"], "counts": run["counts"]})
-
-    def _insert_mentions(self, run_id: str, forms: MentionForms) -> None:
-        """One row per role mention, joined to its form's outcome; all in the database."""
-        file_or = {"status": "'linked'", "method": "'file'", "party_ref": "m.party", "party_source_id": "m.source_id",
-                   "party_name": "NULL", "score": "1.0", "candidate_id": "NULL", "reason": "f.reason"}
-        picked = ", ".join(f"CASE WHEN m.file_linked THEN {value} ELSE o.{column} END"
-                           for column, value in file_or.items())
-        inserted = self._con.execute(
-            f"INSERT INTO resolution_mentions ({', '.join(MENTION_FIELDS)}) {_MENTIONS} "
-            f"SELECT ?, m.source_id, m.item, m.role, m.name, m.location, o.subject_key, {picked} "
-            f"FROM mentions m JOIN _resolve_outcomes o ON o.form = {_form_id(forms.salt, 'm.')} "
-            f"LEFT JOIN _resolve_file_reasons f ON m.file_linked AND f.party = m.party",
-            [run_id],
-        ).fetchone()[0]
-        expected = sum(form.file_linked + form.matched for form in forms.forms)
-        if inserted != expected:  # the mentions changed since their forms were read: never drop one silently
-            raise RuntimeError(f"resolution: {inserted} mention results written for {expected} mentions")
 
     @contextmanager
     def _registered(self, name: str, table: pa.Table) -> Iterator[None]:
@@ -411,8 +415,8 @@ class ResolutionStore:
     def relink_subject(self, subject_key: str, candidate: dict | None, status: str, method: str | None, reason: str) -> None:
         """Apply a judgement to the stored results at once (the next run recomputes them the same way)."""
         self._con.execute(
-            "UPDATE resolution_mentions SET status = ?, method = ?, party_ref = ?, party_source_id = ?, party_name = ?, "
-            "score = ?, candidate_id = ?, reason = ? WHERE subject_key = ? AND coalesce(method, '') <> 'file'",
+            "UPDATE resolution_forms SET status = ?, method = ?, party_ref = ?, party_source_id = ?, party_name = ?, "
+            "score = ?, candidate_id = ?, reason = ? WHERE subject_key = ?",
             [status, method,
              candidate["target_ref"] if candidate else None, candidate["target_source_id"] if candidate else None,
              candidate["target_name"] if candidate else None, candidate["score"] if candidate else None,
@@ -488,14 +492,13 @@ def _hints_table(bom_hints: BomHints) -> pa.Table:
                     schema=pa.schema([(name, pa.string()) for name in names]))
 
 
-def _outcomes_table(forms: MentionForms, outcomes: list[MentionOutcome]) -> pa.Table:
-    """Each form's id with its outcome."""
+def _forms_table(forms: MentionForms, outcomes: list[MentionOutcome]) -> pa.Table:
+    """Each form as it is written (`_FORM`) with its outcome: the rows of `resolution_forms`."""
     names = ["subject_key", "status", "method", "party_ref", "party_source_id", "party_name", "score",
              "candidate_id", "reason"]
-    data = {"form": [form.form for form in forms.forms]}
+    data = {column: [written[n] for written in forms.written_as] for n, column in enumerate(_FORM)}
     data.update({name: [getattr(outcome, name) for outcome in outcomes] for name in names})
-    schema = pa.schema([("form", pa.uint64())] + [(name, pa.float64() if name == "score" else pa.string())
-                                                   for name in names])
+    schema = pa.schema([(name, pa.float64() if name == "score" else pa.string()) for name in data])
     return pa.table(data, schema=schema)
 
 

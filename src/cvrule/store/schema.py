@@ -267,3 +267,87 @@ CREATE TABLE IF NOT EXISTS api_tokens (
     revoked_at TIMESTAMP
 )
 """)
+
+# Resolution's results kept per written form, not per mention (written and read by
+# cvrule.store.resolution). A run used to write one row per role mention, millions for a large
+# fleet, each repeating its form's outcome; now it writes each form's outcome once, with what
+# its mentions were read with (the BOMs' own party records, the domain of each item's package
+# URL, the files the run read, the file-linked parties' reasons), and `resolution_mentions` is a
+# view that gives every mention of those files its form's outcome, the same rows as before. The
+# per-mention rows of an earlier run are dropped: they are derived data, and the next run
+# (every `cvrule assess` and `cvrule resolve` makes one) writes them anew.
+_RESOLUTION_MENTIONS = """
+CREATE VIEW resolution_mentions AS
+WITH party_keys AS (
+    SELECT DISTINCT source_id, key FROM parties
+), mentions AS (
+    SELECT m.source_id, m.item, m.role, coalesce(m.name, '') AS name, m.location, m.party,
+           coalesce(p.key, '') <> '' AND h.key IS NULL AS file_linked,
+           CASE WHEN coalesce(m.country, '') = '' THEN h.country ELSE m.country END AS country,
+           m.url, m.email, coalesce(h.identifiers, '[]') AS identifiers, d.domain
+    FROM role_mentions m
+    LEFT JOIN party_keys p ON p.source_id = m.source_id AND p.key = m.party
+    LEFT JOIN resolution_hints h ON h.source_id = m.source_id AND h.key = coalesce(m.party, '')
+    LEFT JOIN resolution_item_domains d ON d.source_id = m.source_id AND d.item = m.item
+    WHERE m.source_id IN (SELECT source_id FROM resolution_sources)
+)
+SELECT o.run_id, m.source_id, m.item, m.role, m.name, m.location, o.subject_key,
+       CASE WHEN m.file_linked THEN 'linked' ELSE o.status END AS status,
+       CASE WHEN m.file_linked THEN 'file' ELSE o.method END AS method,
+       CASE WHEN m.file_linked THEN m.party ELSE o.party_ref END AS party_ref,
+       CASE WHEN m.file_linked THEN m.source_id ELSE o.party_source_id END AS party_source_id,
+       CASE WHEN m.file_linked THEN NULL ELSE o.party_name END AS party_name,
+       CASE WHEN m.file_linked THEN 1.0 ELSE o.score END AS score,
+       CASE WHEN m.file_linked THEN NULL ELSE o.candidate_id END AS candidate_id,
+       CASE WHEN m.file_linked THEN f.reason ELSE o.reason END AS reason
+FROM mentions m
+JOIN resolution_forms o
+  ON o.name = m.name AND o.identifiers = m.identifiers AND o.country IS NOT DISTINCT FROM m.country
+ AND o.url IS NOT DISTINCT FROM m.url AND o.email IS NOT DISTINCT FROM m.email
+ AND o.role IS NOT DISTINCT FROM m.role AND o.domain IS NOT DISTINCT FROM m.domain
+LEFT JOIN resolution_file_reasons f ON m.file_linked AND f.party = m.party
+"""
+MIGRATIONS.append("""
+DROP TABLE IF EXISTS resolution_mentions;
+CREATE TABLE IF NOT EXISTS resolution_forms (
+    run_id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    country VARCHAR,
+    url VARCHAR,
+    email VARCHAR,
+    role VARCHAR,
+    identifiers VARCHAR NOT NULL,
+    domain VARCHAR,
+    subject_key VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    method VARCHAR,
+    party_ref VARCHAR,
+    party_source_id VARCHAR,
+    party_name VARCHAR,
+    score DOUBLE,
+    candidate_id VARCHAR,
+    reason VARCHAR
+);
+CREATE TABLE IF NOT EXISTS resolution_sources (
+    run_id VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS resolution_hints (
+    run_id VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    key VARCHAR NOT NULL,
+    country VARCHAR,
+    identifiers VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS resolution_item_domains (
+    run_id VARCHAR NOT NULL,
+    source_id VARCHAR NOT NULL,
+    item VARCHAR NOT NULL,
+    domain VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS resolution_file_reasons (
+    run_id VARCHAR NOT NULL,
+    party VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL
+);
+""" + _RESOLUTION_MENTIONS)
