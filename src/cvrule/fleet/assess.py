@@ -381,6 +381,7 @@ def _write(assessment: Assessment, out: Path, run_dir: Path, space: Workspace, l
     from cvrule.report import FORMATS, write_reports
     from cvrule.report.cx0158 import write_cx0158
     from cvrule.report.declaration import write_declarations
+    from cvrule.report.evidence import EvidenceStore
     from cvrule.report.recordpack import write_record_pack
 
     steps = 5
@@ -392,13 +393,15 @@ def _write(assessment: Assessment, out: Path, run_dir: Path, space: Workspace, l
     # The record pack copies every input (gigabytes for a large fleet), hashing as it goes: it is
     # written on a second thread while this one writes the reports and Declarations (file reads,
     # hashes and zlib let go of the interpreter lock). Leaving the block waits for it, also when a
-    # report fails, so nothing is still being written once assess returns or raises.
+    # report fails, so nothing is still being written once assess returns or raises. The two
+    # copy the same inputs from one `EvidenceStore`, which checks each input's hash once.
+    evidence = EvidenceStore(space.evidence)
     with ThreadPoolExecutor(1, thread_name_prefix="cvrule-record-pack") as aside:
-        packing = aside.submit(write_record_pack, assessment, space.evidence, law.directory,
+        packing = aside.submit(write_record_pack, assessment, evidence, law.directory,
                                run_dir / "record-pack.zip", data, judgements)
         written = write_reports(assessment, out, formats or FORMATS, json=data)
         report("write", 2, steps)
-        written += write_declarations(assessment, space.evidence, out, law=law)
+        written += write_declarations(assessment, evidence, out, law=law)
         report("write", 3, steps)
         written += write_cx0158(assessment, out)
         report("write", 4, steps)

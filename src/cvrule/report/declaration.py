@@ -26,7 +26,6 @@ Everything is deterministic: the same assessment gives the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import os
 import re
@@ -42,7 +41,7 @@ from typing import Any, Literal
 import orjson
 from anyascii import anyascii
 
-from cvrule.errors import InputError, ParameterError
+from cvrule.errors import ParameterError
 from cvrule.fleet.result import (
     Assessment,
     ComponentView,
@@ -54,6 +53,7 @@ from cvrule.fleet.result import (
 )
 from cvrule.law.parameters import Law
 from cvrule.model import Outcome, ParamRef, Reason
+from cvrule.report.evidence import EvidenceStore
 
 __all__ = [
     "BLOCKING_OUTCOMES",
@@ -166,7 +166,7 @@ def slug(text: str, limit: int = 60) -> str:
 
 def write_declarations(
     assessment: Assessment,
-    workspace_evidence_dir: Path | str | None,
+    workspace_evidence_dir: Path | str | EvidenceStore | None,
     out_dir: Path | str,
     *,
     law: Law | None = None,
@@ -181,7 +181,9 @@ def write_declarations(
     Each folder is written whole or not at all.
     """
     out = Path(out_dir) / "declarations"
-    evidence = Path(workspace_evidence_dir) if workspace_evidence_dir is not None else None
+    evidence = workspace_evidence_dir
+    if evidence is not None and not isinstance(evidence, EvidenceStore):
+        evidence = EvidenceStore(evidence)
     home = _home_jurisdiction(assessment, law)
     index = _Index(assessment)
     written: list[Path] = []
@@ -708,7 +710,7 @@ def _dumps(data: Any) -> bytes:
 
 
 def _write_folder(out: Path, name: str, data: dict[str, Any], attachments: list[_Attachment],
-                  evidence: Path | None, placed: dict[str, Path]) -> list[Path]:
+                  evidence: EvidenceStore | None, placed: dict[str, Path]) -> list[Path]:
     """Write one package folder whole or not at all. `placed`: sha256 -> an attachment already
     written under `out` with that content; a package attaching the same input again gets a
     hard link to it instead of another copy (a fleet's packages share most of their BOMs)."""
@@ -759,19 +761,12 @@ def _link(existing: Path | None, target: Path) -> bool:
     return True
 
 
-def _copy_evidence(evidence: Path, entry: InputFile, target: Path) -> None:
+def _copy_evidence(evidence: EvidenceStore, entry: InputFile, target: Path) -> None:
     """Copy an input from the evidence store, checking that it still hashes to its name."""
-    source = evidence / entry.sha256[:2] / entry.sha256
-    if not source.is_file():
-        raise InputError(str(source), None, f"input {entry.path} (sha256 {entry.sha256}) is not in the evidence store")
     target.parent.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    with open(source, "rb") as reader, open(target, "wb") as writer:
-        while chunk := reader.read(1 << 20):
-            digest.update(chunk)
-            writer.write(chunk)
-    if digest.hexdigest() != entry.sha256:
-        raise InputError(str(source), None, f"does not hash to its name (input {entry.path}): the evidence store was altered")
+    evidence.copy_to(entry.sha256, target,
+                     missing=f"input {entry.path} (sha256 {entry.sha256}) is not in the evidence store",
+                     altered=f"does not hash to its name (input {entry.path}): the evidence store was altered")
 
 
 # -- rendering -------------------------------------------------------------------------------------

@@ -59,6 +59,7 @@ from cvrule.errors import InputError, ParameterError
 from cvrule.fleet.result import Assessment
 from cvrule.ingest.limits import Limits
 from cvrule.law.parameters import Law
+from cvrule.report.evidence import EvidenceStore
 
 __all__ = ["PACK_FORMAT", "PackLimits", "RecordPack", "parameters_digest", "read_record_pack", "write_record_pack"]
 
@@ -136,7 +137,7 @@ def parameters_digest(files: list[tuple[str, bytes]]) -> str:
 
 def write_record_pack(
     assessment: Assessment,
-    evidence_dir: Path | str,
+    evidence_dir: Path | str | EvidenceStore,
     parameters_dir: Path | str | None,
     out_path: Path | str,
     assessment_json: bytes | None = None,
@@ -144,9 +145,10 @@ def write_record_pack(
 ) -> Path:
     """Write the record pack of `assessment` to `out_path` (a zip) and return its path.
 
-    `evidence_dir` is the workspace's evidence store (`<workspace>/evidence`); `parameters_dir`
-    the legal parameter files the assessment was run with (None: the ones in force, as
-    `Law.load` finds them: `CVRULE_PARAMETERS`, else the bundled ones). Refuses parameters
+    `evidence_dir` is the workspace's evidence store (`<workspace>/evidence`, or the
+    `EvidenceStore` the Declarations copy from too); `parameters_dir` the legal parameter files
+    the assessment was run with (None: the ones in force, as `Law.load` finds them:
+    `CVRULE_PARAMETERS`, else the bundled ones). Refuses parameters
     whose digest is not the assessment's `parameters_sha256`, and inputs missing from the
     evidence store or no longer matching their hash. Written whole or not at all.
 
@@ -162,7 +164,7 @@ def write_record_pack(
             "directory of that run"
         )
     parameter_files = [(p.name, p.read_bytes()) for p in sorted(law.directory.glob("*.yaml"))]
-    evidence = Path(evidence_dir)
+    evidence = evidence_dir if isinstance(evidence_dir, EvidenceStore) else EvidenceStore(evidence_dir)
     out = Path(out_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     stamp = _stamp(assessment.as_of)
@@ -213,21 +215,14 @@ def _info(name: str, stamp: tuple[int, int, int, int, int, int], stored: bool = 
     return info
 
 
-def _add_input(pack: zipfile.ZipFile, evidence: Path, sha: str, stamp) -> dict[str, Any]:
-    source = evidence / sha[:2] / sha
-    if not source.is_file():
-        raise InputError(str(source), None, f"input sha256 {sha} of the assessment is not in the evidence store {evidence}")
+def _add_input(pack: zipfile.ZipFile, evidence: EvidenceStore, sha: str, stamp) -> dict[str, Any]:
     name = f"inputs/{sha}"
-    digest = hashlib.sha256()
-    size = 0
+    source = evidence.path(sha, f"input sha256 {sha} of the assessment is not in the evidence store {evidence.folder}")
     big = source.stat().st_size > zipfile.ZIP64_LIMIT
-    with open(source, "rb") as reader, pack.open(_info(name, stamp, stored=True), "w", force_zip64=big) as writer:
-        while chunk := reader.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            writer.write(chunk)
-    if digest.hexdigest() != sha:
-        raise InputError(str(source), None, "does not hash to its name: the evidence store was altered")
+    with pack.open(_info(name, stamp, stored=True), "w", force_zip64=big) as writer:
+        size = evidence.stream(sha, writer.write,
+                               missing=f"input sha256 {sha} of the assessment is not in the evidence store {evidence.folder}",
+                               altered="does not hash to its name: the evidence store was altered")
     return {"path": name, "sha256": sha, "size": size}
 
 
