@@ -60,6 +60,21 @@ def test_spdx_yaml_documents_are_still_detected():
         assert detect(path).name == "spdx-2-yaml", path
 
 
+def test_detecting_a_file_imports_no_format_module_after_the_one_that_claims_it():
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from cvrule.ingest.detect import detect; "
+            "print(detect(Path(sys.argv[1])).name, *(m for m in sys.modules if m.startswith('cvrule.ingest.')))")
+    sbom = DATA / "spdx-2" / "2.3" / "SPDXJSONExample-v2.3.spdx.json"
+    name, *modules = subprocess.run([sys.executable, "-c", code, str(sbom)], capture_output=True, text=True,
+                                    check=True).stdout.split()
+    assert name == "spdx-2-json" and "cvrule.ingest.spdx2" in modules
+    later = {"cvrule.ingest.bods", "cvrule.ingest.gleif", "cvrule.ingest.ftm", "cvrule.ingest.screening",
+             "cvrule.ingest.register", "cvrule.ingest.casefile"}
+    assert not later & set(modules)
+
+
 def _folder(tmp_path: Path) -> Path:
     folder = tmp_path / "inputs"
     (folder / "tools").mkdir(parents=True)

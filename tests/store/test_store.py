@@ -227,3 +227,27 @@ def test_a_text_over_the_limit_is_refused_at_its_fact_however_the_facts_arrive(s
                 store.ingest(name, name * 32, 1, lambda: (SourceInfo("test"), facts()), max_string_bytes=200)
             assert refused.value.location == "/components/2"
             assert f"{field} is 300 bytes long" in str(refused.value)
+
+
+def test_two_stores_of_one_file_in_one_process_see_the_same_database(space):
+    space.create()
+    with Store(space.store_path) as first, Store(space.store_path) as second:
+        first.ingest("a.json", "a" * 64, 1, lambda: (SourceInfo("test"), [PartyFact("a", "A Co.", "/0")]))
+        assert [row["name"] for row in second.rows("parties")] == ["A Co."]
+    with Store(space.store_path) as again:  # the file is closed and opened afresh
+        assert again.counts()["parties"] == 1
+
+
+def test_the_store_file_is_written_in_row_groups_of_65536_rows_and_released_on_close(space):
+    import duckdb
+
+    space.create()
+    facts = [PartyFact(f"p{n}", f"Party {n}", f"/{n}") for n in range(70_000)]
+    with Store(space.store_path) as store:
+        store.ingest("many.json", "m" * 64, 1, lambda: (SourceInfo("test"), facts))
+        [(groups,)] = store._con.execute(
+            "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('parties')").fetchall()
+    assert groups == 2
+    con = duckdb.connect(str(space.store_path))  # no lock or attachment left behind in this process
+    assert con.execute("SELECT count(*) FROM parties").fetchone() == (70_000,)
+    con.close()

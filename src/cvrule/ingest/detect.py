@@ -9,6 +9,7 @@ that is not an input is still an error.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from cvrule.errors import InputError
@@ -53,7 +54,12 @@ _MODULES = [
 
 
 def all_formats() -> list[Format]:
-    found: list[Format] = []
+    return list(_formats_in_order())
+
+
+def _formats_in_order() -> Iterator[Format]:
+    """Every format, in the order detect() tries them, each module imported when it is reached:
+    detecting an SPDX 2 file does not import the modules after spdx2 (0.2-0.3 s of imports)."""
     for name in _MODULES:
         try:
             module = importlib.import_module(name)
@@ -61,8 +67,7 @@ def all_formats() -> list[Format]:
             if error.name == name:
                 continue
             raise
-        found.extend(module.FORMATS)
-    return found
+        yield from module.FORMATS
 
 
 def detect(path: Path) -> Format:
@@ -82,7 +87,7 @@ def detect(path: Path) -> Format:
         if plainly_not:
             raise NotAnInput(str(path), "documentation or code", "is empty")
         raise InputError(str(path), None, "is empty")
-    for fmt in all_formats():
+    for fmt in _formats_in_order():
         try:
             claimed = fmt.sniff(head, path)
         except Exception:  # a sniffer that cannot read the head does not claim the file

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from cvrule.errors import InputError
+from cvrule.ingest.arrow_memory import malloc_for_arrow
 from cvrule.ingest.base import Format, is_dataflow_register, is_fleet_manifest, read_head
 from cvrule.ingest.detect import NotAnInput, detect
 from cvrule.ingest.limits import Limits
@@ -52,7 +53,7 @@ def ingest_paths(
     limits = limits or Limits.from_env()
     workspace.create()
     outcomes = []
-    with workspace.lock("cvrule ingest"), Store(workspace.store_path) as store:
+    with workspace.lock("cvrule ingest"), Store(workspace.store_path) as store, malloc_for_arrow():
         for path in collect_files(paths):
             if on_start:
                 on_start(path)

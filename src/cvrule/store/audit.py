@@ -331,8 +331,11 @@ _FIXED = {pa.float64(): ("<f8", 0.0), pa.int32(): ("<i4", 0), pa.date32(): ("<i4
 
 
 def _whole(column):
-    """One Arrow array (a chunked column combined)."""
-    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    """One Arrow array: a chunked column's only chunk as it is (combining would copy it), or its
+    chunks combined."""
+    if not isinstance(column, pa.ChunkedArray):
+        return column
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _as_kind(column, kind):

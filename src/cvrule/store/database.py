@@ -51,7 +51,7 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._con = duckdb.connect(str(self.path))
+            self._con = _open(self.path)
         except duckdb.IOException as error:
             holder = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", str(error))
             if holder is None:
@@ -304,7 +304,7 @@ class Store:
         table = FACT_TABLES[facts.record.__name__]
         columns = facts.table
         arrays = [pa.repeat(pa.scalar(source_id, pa.string()), columns.num_rows)]
-        arrays += [columns.column(field).combine_chunks().cast(kind) for field, _, kind in table.columns]
+        arrays += [_one_array(columns.column(field)).cast(kind) for field, _, kind in table.columns]
         batch = pa.Table.from_arrays(arrays, schema=table.arrow_schema)
         if max_string_bytes is not None:
             locations = columns.column("location")
@@ -320,6 +320,31 @@ class Store:
             self._con.execute(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM _batch")
         finally:
             self._con.unregister("_batch")
+
+
+_ROW_GROUP_SIZE = 65_536
+"""Rows per row group in the store file (DuckDB's default is 122,880). The commit of an ingest
+then compresses its facts in about half the CPU time (0.2 s less for a 100,000-component BOM),
+for a store file about 6% larger (issue 3, 2026-12-03)."""
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to the store file at `path`, written in row groups of _ROW_GROUP_SIZE rows.
+
+    The row group size is an option of ATTACH, so the file is attached to an in-memory database
+    named after it and made the default one (`USE`). Naming that database makes every Store of
+    one file in this process a connection to the same database, as `duckdb.connect(path)` does;
+    it ends, detaching the file, when the last of them closes."""
+    resolved = str(path.resolve())
+    con = duckdb.connect(":memory:cvrule-store:" + resolved)
+    try:
+        quoted = resolved.replace("'", "''")
+        con.execute(f"ATTACH IF NOT EXISTS '{quoted}' AS store (ROW_GROUP_SIZE {_ROW_GROUP_SIZE})")
+        con.execute("USE store")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 _JSON_FIELDS = frozenset({"identifiers", "properties"})
@@ -351,6 +376,11 @@ def _rows_of_records(facts: Iterable[Fact]) -> Iterator[FactRows]:
             rows[record] = []
     for record, kept in rows.items():
         yield FactRows(record, kept)
+
+
+def _one_array(column: pa.ChunkedArray) -> pa.Array:
+    """A column as one array: its only chunk as it is (combining would copy it), or its chunks combined."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _now() -> datetime:
