@@ -55,3 +55,22 @@ def test_a_party_written_two_ways_for_one_role_of_an_item_fills_it_once_under_th
         ("maintained_by", "Shenzhen Example Telematics Co., Ltd."),
         ("supplied_by", "SHENZHEN EXAMPLE TELEMATICS CO., LTD."),
     ]
+
+
+def test_an_item_mentioned_once_gets_the_roles_the_grouped_lists_would_give_it(tmp_path):
+    from cvrule.fleet import components
+
+    _components(tmp_path)
+    with Store(tmp_path / "cvrule.duckdb") as store:
+        con = store._con
+        (bom,) = [r[0] for r in con.execute("SELECT source_id FROM sources WHERE format = 'cyclonedx-json'").fetchall()]
+        read_components(store, [bom], [], [DAY])  # leaves its temporary tables on the connection
+        sql = components._roles_sql()
+        assert "HAVING count(*) > 1" in sql
+        normal = "SELECT source_id, key, coalesce(roles, ''), coalesce(clean_pairs, ''), coalesce(clean_roles, ''), clean_foreign FROM fa_roles ORDER BY ALL"
+        split = con.execute(normal).fetchall()
+        singles = con.execute("SELECT count(*) FROM (SELECT item FROM fa_mentions GROUP BY ALL HAVING count(*) = 1)").fetchone()[0]
+        con.execute(sql.replace("HAVING count(*) > 1", "HAVING count(*) >= 1"))  # every item through the lists
+        grouped = con.execute(normal).fetchall()
+    assert singles > 0 and len(split) > singles
+    assert split == grouped

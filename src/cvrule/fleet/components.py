@@ -148,9 +148,7 @@ def read_components(store: Store, source_ids: list[str], cutoffs: list[date], cl
         con.execute("CREATE OR REPLACE TEMP TABLE fa_register_pairs AS SELECT source_id, key, source_id AS reg_source, "
                     "key AS reg_key, properties FROM fa_register_items WHERE FALSE")
     con.execute(_REGISTER_ROLES)
-    con.execute(_ROLES.replace("{DIRECT}", _role_sql("NULL")).replace("{TYPED}", _role_sql("i.item_type"))
-                .replace("{TYPED_ROLES}", ", ".join(f"'{role}'" for role in _TYPED_ROLES))
-                .replace("{FIRST_OWN}", _first_per_pair("own")).replace("{FIRST_CLEAN}", _first_per_pair("clean")))
+    con.execute(_roles_sql())
     con.execute(_ROLES_FEW)
     _licence_table(con)
     cut_columns = ", ".join(f"(created >= DATE '{c.isoformat()}') AS cut{n}" for n, c in enumerate(sorted(set(cutoffs)))) or "TRUE AS cut0"
@@ -328,24 +326,37 @@ WITH raw AS NOT MATERIALIZED (
     WHERE m.source_id IN (SELECT source_id FROM fa_sources)
     UNION ALL
     SELECT source_id, key, role, name, node FROM fa_register_roles
-), mapped AS (
+), several AS (
+    SELECT source_id, key FROM raw GROUP BY source_id, key HAVING count(*) > 1
+), mapped AS NOT MATERIALIZED (
     SELECT r.source_id, r.key, {DIRECT} AS role, r.name, r.node FROM raw r WHERE r.role NOT IN ({TYPED_ROLES})
     UNION ALL
     SELECT r.source_id, r.key, {TYPED} AS role, r.name, r.node
     FROM raw r JOIN items i ON i.source_id = r.source_id AND i.key = r.key
     WHERE r.role IN ({TYPED_ROLES})
+), tagged AS MATERIALIZED (
+    SELECT m.source_id, m.key, m.role, m.name, m.node, c.node IS NOT NULL AS clean, c.foreign_party,
+           s.key IS NOT NULL AS several
+    FROM mapped m LEFT JOIN fa_clean c USING (node) LEFT JOIN several s USING (source_id, key)
+    WHERE m.role IS NOT NULL
 ), lists AS (
-    SELECT m.source_id, m.key,
-           list_sort(list(m.role || chr(31) || m.node || chr(31) || m.name) FILTER (WHERE c.node IS NULL AND m.name IS NOT NULL)) AS own,
-           list_sort(list(m.role || chr(31) || m.node || chr(31) || m.name) FILTER (WHERE c.node IS NOT NULL AND m.name IS NOT NULL)) AS clean,
-           array_to_string(list_sort(list_distinct(list(m.role) FILTER (WHERE c.node IS NOT NULL))), ',') AS clean_roles,
-           coalesce(bool_or(c.foreign_party), FALSE) AS clean_foreign
-    FROM mapped m LEFT JOIN fa_clean c USING (node) WHERE m.role IS NOT NULL
-    GROUP BY m.source_id, m.key
+    SELECT source_id, key,
+           list_sort(list(role || chr(31) || node || chr(31) || name) FILTER (WHERE NOT clean AND name IS NOT NULL)) AS own,
+           list_sort(list(role || chr(31) || node || chr(31) || name) FILTER (WHERE clean AND name IS NOT NULL)) AS clean,
+           array_to_string(list_sort(list_distinct(list(role) FILTER (WHERE clean))), ',') AS clean_roles,
+           coalesce(bool_or(foreign_party), FALSE) AS clean_foreign
+    FROM tagged WHERE several
+    GROUP BY source_id, key
 )
 SELECT source_id, key, array_to_string({FIRST_OWN}, chr(30)) AS roles, array_to_string({FIRST_CLEAN}, chr(30)) AS clean_pairs,
        clean_roles, clean_foreign
 FROM lists
+UNION ALL
+SELECT source_id, key,
+       CASE WHEN NOT clean AND name IS NOT NULL THEN role || chr(31) || node || chr(31) || name END AS roles,
+       CASE WHEN clean AND name IS NOT NULL THEN role || chr(31) || node || chr(31) || name END AS clean_pairs,
+       CASE WHEN clean THEN role END AS clean_roles, coalesce(foreign_party, FALSE) AS clean_foreign
+FROM tagged WHERE NOT several
 """
 """Each item's (role, node, written) triples, sorted, as one text: those of parties that are not
 clean, those of clean ones, and the roles clean parties fill. `written` is the least name the
@@ -353,10 +364,21 @@ item's mentions write for that role and party: sorted, the triples of one (role,
 together with the least name first, and `_first_per_pair` keeps that one. Lists sorted
 afterwards, not ordered aggregates (three times faster in DuckDB): a role is no prefix of another
 and chr(31) sorts before any character of a node, so sorting the joined texts sorts by role, then
-node, then name. An item with no such triple gets '' (NULL before; the classification reads both
-as ''). Only the mentions of a role word whose rule role depends on the item's type are joined
-to the items; a mention of an item that is not there finds no item in the classification and is
-dropped there."""
+node, then name. An item with no such triple gets '' or NULL (the classification reads both as
+''). Only the mentions of a role word whose rule role depends on the item's type are joined to
+the items; a mention of an item that is not there finds no item in the classification and is
+dropped there.
+
+Most items are mentioned once: only the items mentioned several times (`several`, counted before
+the role words are mapped, so never too few) are grouped into lists; an item mentioned once gets
+its one triple as it is. Grouping millions of one-row lists was most of the statement's time."""
+
+
+def _roles_sql() -> str:
+    """`_ROLES` with its parts filled in."""
+    return (_ROLES.replace("{DIRECT}", _role_sql("NULL")).replace("{TYPED}", _role_sql("i.item_type"))
+            .replace("{TYPED_ROLES}", ", ".join(f"'{role}'" for role in _TYPED_ROLES))
+            .replace("{FIRST_OWN}", _first_per_pair("own")).replace("{FIRST_CLEAN}", _first_per_pair("clean")))
 
 
 def _first_per_pair(triples: str) -> str:
