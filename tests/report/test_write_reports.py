@@ -95,3 +95,15 @@ def test_an_assessment_with_nothing_in_it_still_renders_every_format(assessment,
     html = (tmp_path / "report.html").read_text()
     assert "No transaction is prohibited or indeterminate." in html
     assert (tmp_path / "decisions.csv").read_bytes().count(b"\r\n") == 1
+
+
+def test_a_format_not_asked_for_is_not_even_loaded():
+    import subprocess
+    import sys
+
+    heavy = ["cvrule.report.html", "cvrule.report.pdf", "cvrule.report.xlsx", "cvrule.report.sarif", "jinja2",
+             "weasyprint", "openpyxl"]
+    code = ("import sys; from cvrule.report import _renderer; _renderer('json'); _renderer('csv'); "
+            f"print(sorted(m for m in {heavy + ['cvrule.report.csv', 'cvrule.report.json']!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['cvrule.report.csv', 'cvrule.report.json']"

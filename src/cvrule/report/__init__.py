@@ -8,6 +8,7 @@ report file is left half-written and no new one is left behind.
 
 from __future__ import annotations
 
+import importlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -25,22 +26,22 @@ class ReportError(CvruleError):
     """A report could not be rendered or written."""
 
 
-def _renderers() -> dict[str, Callable[[Assessment], dict[str, bytes]]]:
-    from cvrule.report.csv import render_csv
-    from cvrule.report.html import render_html
-    from cvrule.report.json import render_json
-    from cvrule.report.pdf import render_pdf
-    from cvrule.report.sarif import render_sarif
-    from cvrule.report.xlsx import render_xlsx
+_RENDERERS = {
+    "html": ("cvrule.report.html", "render_html", "report.html"),
+    "pdf": ("cvrule.report.pdf", "render_pdf", "report.pdf"),
+    "xlsx": ("cvrule.report.xlsx", "render_xlsx", "report.xlsx"),
+    "csv": ("cvrule.report.csv", "render_csv", None),
+    "json": ("cvrule.report.json", "render_json", "assessment.json"),
+    "sarif": ("cvrule.report.sarif", "render_sarif", "report.sarif"),
+}
+"""Format -> (module, function, the file it renders; None: the function gives file name -> bytes).
+A format's module is imported only when it is rendered (a JSON-only run loads no templates)."""
 
-    return {
-        "html": lambda a: {"report.html": render_html(a)},
-        "pdf": lambda a: {"report.pdf": render_pdf(a)},
-        "xlsx": lambda a: {"report.xlsx": render_xlsx(a)},
-        "csv": render_csv,
-        "json": lambda a: {"assessment.json": render_json(a)},
-        "sarif": lambda a: {"report.sarif": render_sarif(a)},
-    }
+
+def _renderer(name: str) -> Callable[[Assessment], dict[str, bytes]]:
+    module, function, file = _RENDERERS[name]
+    rendering = getattr(importlib.import_module(module), function)
+    return rendering if file is None else (lambda assessment: {file: rendering(assessment)})
 
 
 def render(assessment: Assessment, formats: Iterable[str] = FORMATS, json: bytes | None = None) -> dict[str, bytes]:
@@ -50,13 +51,12 @@ def render(assessment: Assessment, formats: Iterable[str] = FORMATS, json: bytes
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise ReportError(f"unknown report format {', '.join(unknown)}: expected some of {', '.join(FORMATS)}")
-    renderers = _renderers()
     files: dict[str, bytes] = {}
     for name in FORMATS:
         if name == "json" and name in wanted and json is not None:
             files["assessment.json"] = json
         elif name in wanted:
-            files.update(renderers[name](assessment))
+            files.update(_renderer(name)(assessment))
     return files
 
 
