@@ -43,8 +43,6 @@ class WrittenMention:
     mentions differing only in the rest of it are one form, written as its first mention (by
     source, item, role, name, location) writes it, package URL included."""
 
-    form: int
-    """The form's id in `MentionForms` (a hash of what it is written with)."""
     name: str
     country: str | None
     """The mention's country, else the country of the BOM's own record of its party."""
@@ -74,8 +72,6 @@ class MentionForms:
     forms: list[WrittenMention]
     bom_hints: BomHints
     namespace_domains: dict[str, str | None]
-    salt: int
-    """Salt of the form ids: the first that gives every form its own id."""
     written_as: list[tuple]
     """Per form, the values of `_FORM` it is written with, as the view `resolution_mentions`
     computes them for each mention (name, country, url, email, role, identifiers JSON, domain)."""
@@ -191,11 +187,6 @@ _FIRST_MENTION = ("struct_pack(s := source_id, i0 := item IS NULL, i := coalesce
 namespace: `min` of it per form is the form's first mention and the namespace it writes."""
 
 
-def _form_id(salt: int, alias: str = "") -> str:
-    """SQL for a form's id: a salted hash of what it is written with."""
-    return f"hash({int(salt)}, " + ", ".join(alias + column for column in _FORM) + ")"
-
-
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -257,23 +248,18 @@ class ResolutionStore:
         columns = ", ".join(_FORM)
         with self._mention_tables(bom_hints, namespace_domains):
             self._con.execute(_ITEM_NAMESPACES)
-            for salt in range(8):
-                rows = self._con.execute(
-                    f"{_MENTIONS} SELECT form, {columns}, first.namespace, file_linked, matched FROM ("
-                    f"SELECT {_form_id(salt)} AS form, {columns}, min({_FIRST_MENTION}) AS first, "
-                    "count(*) FILTER (WHERE file_linked) AS file_linked, "
-                    f"count(*) FILTER (WHERE NOT file_linked) AS matched FROM mentions GROUP BY {columns}) "
-                    f"ORDER BY first, {columns}"
-                ).fetchall()
-                if len({row[0] for row in rows}) == len(rows):
-                    break
-            else:
-                raise RuntimeError("resolution: no salt gives every written form its own id")
-        forms = [WrittenMention(form, name, country, url, email, namespace, role,
+            rows = self._con.execute(
+                f"{_MENTIONS} SELECT {columns}, first.namespace, file_linked, matched FROM ("
+                f"SELECT {columns}, min({_FIRST_MENTION}) AS first, "
+                "count(*) FILTER (WHERE file_linked) AS file_linked, "
+                f"count(*) FILTER (WHERE NOT file_linked) AS matched FROM mentions GROUP BY {columns}) "
+                f"ORDER BY first, {columns}"
+            ).fetchall()
+        forms = [WrittenMention(name, country, url, email, namespace, role,
                                 tuple(tuple(pair) for pair in orjson.loads(identifiers)), file_linked, matched)
-                 for form, name, country, url, email, role, identifiers, _domain, namespace, file_linked, matched
+                 for name, country, url, email, role, identifiers, _domain, namespace, file_linked, matched
                  in rows]
-        return MentionForms(forms, bom_hints, namespace_domains, salt, [tuple(row[1:8]) for row in rows])
+        return MentionForms(forms, bom_hints, namespace_domains, [tuple(row[:7]) for row in rows])
 
     def file_linked_parties(self, bom_hints: BomHints) -> set[tuple[str, str]]:
         """(source_id, party key) of every party a mention's file links it to."""
